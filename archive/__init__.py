@@ -1,0 +1,32 @@
+"""The archive's model of bulletin issues and the readers that build it."""
+
+from .errors import (
+    ArchiveError,
+    MissingFieldError,
+    NotABulletinError,
+    TocMismatchError,
+    UnreadableFileError,
+    UnsupportedFormatError,
+)
+from .model import Article, Issue, Paragraph, ParsedIssue, ParseWarning, TocEntry
+from .reader import SUFFIXES, read_bytes, read_file
+from .units import normalise_district
+
+__all__ = [
+    "SUFFIXES",
+    "ArchiveError",
+    "Article",
+    "Issue",
+    "MissingFieldError",
+    "NotABulletinError",
+    "Paragraph",
+    "ParseWarning",
+    "ParsedIssue",
+    "TocEntry",
+    "TocMismatchError",
+    "UnreadableFileError",
+    "UnsupportedFormatError",
+    "normalise_district",
+    "read_bytes",
+    "read_file",
+]

@@ -1,0 +1,83 @@
+"""The corpus: one source file per issue, byte for byte, laid out by year.
+
+``corpus/2017/2017-06.md`` holds 2017年第6期 exactly as received. The corpus is
+the archive's source of truth; the search index is derived from it.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from .errors import ArchiveError
+from .model import Issue
+from .reader import SUFFIXES
+
+
+class Corpus:
+    """The folder of issue files."""
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+
+    def files(self) -> list[Path]:
+        """Every issue file, oldest issue first."""
+        if not self.root.is_dir():
+            return []
+        return sorted(
+            (p for p in self.root.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES),
+            key=lambda p: (p.stem, str(p)),
+        )
+
+    def __iter__(self) -> Iterator[Path]:
+        return iter(self.files())
+
+    def path_for(self, issue: Issue, suffix: str) -> Path:
+        return self.root / f"{issue.year:04d}" / f"{issue.id}{suffix.lower()}"
+
+    def existing(self, issue: Issue) -> list[Path]:
+        """Files already stored for this issue, in any form."""
+        folder = self.root / f"{issue.year:04d}"
+        return sorted(p for p in folder.glob(f"{issue.id}.*") if p.suffix.lower() in SUFFIXES)
+
+    def plan(self, issue: Issue, data: bytes, suffix: str) -> tuple[Path, list[Path]] | None:
+        """Where ``data`` would go and which files it replaces; None when it is stored already."""
+        target = self.path_for(issue, suffix)
+        others = self.existing(issue)
+        if target.exists() and target.read_bytes() == data and others == [target]:
+            return None
+        return target, [p for p in others if p != target]
+
+    def store(self, target: Path, data: bytes, replaced: list[Path]) -> None:
+        """Write ``data`` to ``target`` atomically, then remove files of the same issue in other forms."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            write_atomic(target, data)
+        except OSError as exc:
+            raise ArchiveError(
+                f"无法写入语料库：{exc.strerror}。语料库未改动；请检查磁盘空间和权限后重试。",
+                file=str(target),
+            ) from None
+        for path in replaced:
+            path.unlink(missing_ok=True)
+
+
+def write_atomic(target: Path, data: bytes) -> None:
+    """Write through a temporary file in the same folder, fsync, then rename over ``target``."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    dir_fd = os.open(target.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)

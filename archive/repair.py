@@ -1,0 +1,106 @@
+"""Repairs of the damage that converting a printed PDF to text leaves behind.
+
+A page break splits a paragraph in two ("…等执法手" / "段，进行…"), sometimes
+repeating a character on both sides ("…设备的作用" / "用，在依法…"), and drops
+page numbers, running headers and the site footer between paragraphs. Each
+repair here is reported so a person can check it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# A paragraph that ends with one of these is complete; anything else stops mid-sentence.
+_TERMINAL = "。！？!?；;…：:）)」』】》"
+_CLOSING_QUOTES = "”’\"'"
+_CLAUSE_PUNCT = "，,、。；;：:！!？?"
+_ASCII_WORD = re.compile(r"[A-Za-z0-9]")
+_PAGE_NUMBER = re.compile(r"^[\s\-—–－·]*(?:第\s*)?\d{1,3}\s*(?:页)?[\s\-—–－·]*$")
+_PAGE_OF = re.compile(r"^(?:第\s*\d{1,3}\s*页\s*[,，/]?\s*)?共\s*\d{1,3}\s*页$")
+_URL_ONLY = re.compile(r"^[<(（]?(?:https?://|www\.)\S+[>)）]?$", re.I)
+_FOOTER_WORDS = ("欢迎投稿", "版权所有", "Copyright", "ICP备")
+
+
+def is_complete(text: str) -> bool:
+    """True when ``text`` ends a sentence (so a following paragraph is a new one)."""
+    text = text.rstrip()
+    if not text:
+        return True
+    last = text[-1]
+    if last in _TERMINAL:
+        return True
+    if last in _CLOSING_QUOTES:
+        return len(text) > 1 and text[-2] in _TERMINAL
+    return False
+
+
+def is_page_number(text: str) -> bool:
+    return bool(_PAGE_NUMBER.match(text) or _PAGE_OF.match(text))
+
+
+def is_footer_line(text: str, masthead: str) -> bool:
+    """A line of the site footer: a bare link, a submission notice, a copyright."""
+    compact = text.replace(" ", "")
+    if _URL_ONLY.match(compact):
+        return True
+    if any(word in text for word in _FOOTER_WORDS):
+        return True
+    head, sep, rest = compact.partition("：")
+    return bool(sep and head == masthead and _URL_ONLY.match(rest))
+
+
+def is_running_header(text: str, masthead: str, label: str) -> bool:
+    """A page header repeating the bulletin's name and/or issue (e.g. "北京城管科技信息动态 2017年第6期")."""
+    compact = re.sub(r"[\s·|｜/—\-]+", "", text)
+    if not compact:
+        return False
+    rest = compact.replace(masthead, "").replace(label, "")
+    return rest != compact and len(rest) <= 2
+
+
+@dataclass
+class Para:
+    """A paragraph being assembled, with the line where it started."""
+
+    text: str
+    line: int
+    kind: str = "text"
+    joined_lines: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Join:
+    """How a following block continues the paragraph before it."""
+
+    text: str
+    dropped: str = ""
+
+
+def continuation(prev: str, nxt: str) -> Join | None:
+    """If ``nxt`` continues ``prev`` across a break, return the joined text."""
+    if not nxt:
+        return None
+    if nxt[0] in _CLAUSE_PUNCT:
+        # A paragraph never opens with "，": the printed one went on across the page.
+        return Join(_glue(prev.removesuffix("。"), nxt))
+    core = prev.rstrip("。")
+    for size in (3, 2, 1):
+        fragment = nxt[:size]
+        if (
+            len(nxt) > size
+            and nxt[size] in _CLAUSE_PUNCT
+            and core.endswith(fragment)
+            and not _ASCII_WORD.match(fragment)
+        ):
+            # "…的作用" + "用，在…": the fragment was printed on both pages.
+            return Join(_glue(core, nxt[size:]), dropped=fragment)
+    if not is_complete(prev):
+        return Join(_glue(prev, nxt))
+    return None
+
+
+def _glue(left: str, right: str) -> str:
+    if left and right and _ASCII_WORD.match(left[-1]) and _ASCII_WORD.match(right[0]):
+        return f"{left} {right}"
+    return left + right
