@@ -11,7 +11,6 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import ArchiveError
 from .model import Issue
 from .reader import SUFFIXES
 
@@ -49,19 +48,6 @@ class Corpus:
         if target.exists() and target.read_bytes() == data and others == [target]:
             return None
         return target, [p for p in others if p != target]
-
-    def store(self, target: Path, data: bytes, replaced: list[Path]) -> None:
-        """Write ``data`` to ``target`` atomically, then remove files of the same issue in other forms."""
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            write_atomic(target, data)
-        except OSError as exc:
-            raise ArchiveError(
-                f"无法写入语料库：{exc.strerror}。语料库未改动；请检查磁盘空间和权限后重试。",
-                file=str(target),
-            ) from None
-        for path in replaced:
-            path.unlink(missing_ok=True)
 
 
 def write_atomic(target: Path, data: bytes) -> None:

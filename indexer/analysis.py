@@ -1,0 +1,185 @@
+"""Chinese text analysis: jieba words for ranking, character bigrams for recall.
+
+Two token streams are indexed for every text field:
+
+* words: jieba's precise segmentation with the domain dictionary, stop words
+  removed. A query that is a whole word of the article (城管通 standing alone)
+  scores higher than one found inside a longer word (执法城管通); nothing
+  depends on it for being found. Precise mode, not search mode, because search
+  mode emits parts of longer words and so blurs exactly that difference.
+* grams: overlapping character bigrams of each run of Chinese characters, the
+  run's last character as a unigram, and ASCII words (WannaCry, 800M, PM2.5)
+  whole, with one position per character or word. Any contiguous piece of an
+  article's Chinese text is a phrase of bigrams at consecutive positions, so it
+  is found whatever the dictionary says (城管通 inside 执法城管通), and only
+  where the characters are contiguous, so results are not flooded by articles
+  that merely share a character.
+
+This module's path is pickled into every index schema: moving it breaks
+existing indexes (rebuild with ``bulletin reindex``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+from collections.abc import Iterator
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import jieba
+from whoosh.analysis import Token, Tokenizer
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_RUNS = re.compile(rf"([{_CJK}]+)|([A-Za-z0-9]+(?:\.[0-9]+)*)")
+# Full-width ASCII (ＰＭ２.５) counts as ASCII; the mapping keeps string lengths.
+_FULLWIDTH = str.maketrans({chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)})
+_lock = threading.Lock()
+_ready = False
+
+
+def cache_dir() -> Path:
+    """Where jieba keeps its prefix-dictionary cache: the project's own folder, not /tmp."""
+    base = os.environ.get("BULLETIN_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "bulletin-archive"
+    )
+    return Path(base)
+
+
+def init() -> None:
+    """Load jieba and the domain dictionary once per process, silently."""
+    global _ready
+    if _ready:
+        return
+    with _lock:
+        if _ready:
+            return
+        jieba.setLogLevel(logging.WARNING)
+        folder = cache_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        jieba.dt.tmp_dir = str(folder)
+        jieba.dt.cache_file = "jieba.cache"
+        jieba.dt.initialize()
+        for word, freq in domain_words():
+            jieba.add_word(word, freq)
+        _ready = True
+
+
+@lru_cache(maxsize=1)
+def domain_words() -> tuple[tuple[str, int], ...]:
+    """The shipped domain dictionary: field terms and the parts that also stand alone."""
+    text = resources.files("indexer").joinpath("data/userdict.txt").read_text(encoding="utf-8")
+    words = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            word, _, freq = line.partition(" ")
+            words.append((word, int(freq or 1000)))
+    return tuple(words)
+
+
+@lru_cache(maxsize=1)
+def stop_words() -> frozenset[str]:
+    text = resources.files("indexer").joinpath("data/stopwords.txt").read_text(encoding="utf-8")
+    return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
+
+
+def normalise(text: str) -> str:
+    """Fold full-width ASCII to ASCII; the result has the same length as ``text``."""
+    return text.translate(_FULLWIDTH)
+
+
+def words(text: str) -> list[str]:
+    """jieba words (precise mode) and lower-cased ASCII words, stop words removed."""
+    init()
+    stops = stop_words()
+    out: list[str] = []
+    for match in _RUNS.finditer(normalise(text)):
+        run, ascii_word = match.groups()
+        if ascii_word:
+            out.append(ascii_word.lower())
+        else:
+            out.extend(w for w in jieba.cut(run, HMM=False) if w not in stops)
+    return out
+
+
+def grams(text: str, *, query: bool = False) -> list[str]:
+    """Gram tokens at consecutive positions (see the module docstring).
+
+    For a query the final run's trailing unigram is left out: in an article
+    the query's last character is usually followed by more text, where the
+    index holds a bigram, not the unigram.
+    """
+    out: list[str] = []
+    runs = list(_RUNS.finditer(normalise(text)))
+    for index, match in enumerate(runs):
+        run, ascii_word = match.groups()
+        if ascii_word:
+            out.append(ascii_word.lower())
+            continue
+        out.extend(run[i : i + 2] for i in range(len(run) - 1))
+        last = index == len(runs) - 1
+        if not (query and last and len(run) > 1):
+            out.append(run[-1])
+    return out
+
+
+def has_text(text: str) -> bool:
+    return _RUNS.search(normalise(text)) is not None
+
+
+class _ListTokenizer(Tokenizer):
+    """A Whoosh tokenizer over a function that returns the token texts in order."""
+
+    def _tokens(self, value: str) -> list[str]:
+        raise NotImplementedError
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: object,
+    ) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        texts = self._tokens(value) if tokenize else [value]
+        for pos, text in enumerate(texts, start=start_pos):
+            token.text = text
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = text
+            if positions:
+                token.pos = pos
+            if chars:
+                # Offsets are not used: snippets find their matches in the stored text.
+                token.startchar = start_char
+                token.endchar = start_char
+            yield token
+
+
+class WordTokenizer(_ListTokenizer):
+    def _tokens(self, value: str) -> list[str]:
+        return words(value)
+
+
+class GramTokenizer(_ListTokenizer):
+    def _tokens(self, value: str) -> list[str]:
+        return grams(value)
+
+
+def word_analyzer() -> WordTokenizer:
+    return WordTokenizer()
+
+
+def gram_analyzer() -> GramTokenizer:
+    return GramTokenizer()

@@ -1,0 +1,243 @@
+"""Full rebuilds and incremental ingests, each ending in one atomic switch.
+
+Every input is parsed before anything is written, and nothing outside a new
+generation folder changes until the switch, so a failure at any step leaves
+the corpus and the live index exactly as they were.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from whoosh import index as whoosh_index
+
+from archive import ArchiveError, Issue, ParsedIssue, read_file
+from archive.corpus import Corpus, write_atomic
+
+from .analysis import init as init_analysis
+from .errors import BuildError
+from .schema import SCHEMA_VERSION, document, issue_record, make_schema
+from .store import ISSUES, META, IndexStore
+
+
+class ProgressBar(Protocol):
+    def update(self, n: int = 1) -> object: ...
+
+
+ProgressFactory = Callable[..., AbstractContextManager[ProgressBar]]
+
+
+class _NullBar:
+    def update(self, n: int = 1) -> None:
+        return None
+
+
+def _no_progress(**_: Any) -> AbstractContextManager[ProgressBar]:
+    return nullcontext(_NullBar())
+
+
+@dataclass
+class BuildReport:
+    generation: str
+    issues: int
+    articles: int
+    seconds: float
+    warnings: int = 0
+
+
+@dataclass
+class IngestReport:
+    generation: str | None
+    added: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    articles: int = 0
+    seconds: float = 0.0
+
+
+def parse_all(paths: Iterable[Path]) -> list[ParsedIssue]:
+    """Parse every file first; one duplicate issue id or unreadable file stops everything."""
+    parsed: list[ParsedIssue] = []
+    seen: dict[str, Path] = {}
+    for path in paths:
+        result = read_file(path)
+        other = seen.get(result.issue.id)
+        if other is not None:
+            raise ArchiveError(
+                f"与 {other} 是同一期（{result.issue.label}）。每期只能有一个文件；请删除其中一个后重试。",
+                file=str(path),
+            )
+        seen[result.issue.id] = path
+        parsed.append(result)
+    return parsed
+
+
+def reindex(corpus_dir: Path, index_dir: Path, *, progress: ProgressFactory = _no_progress) -> BuildReport:
+    """Rebuild the whole index from the corpus into a new generation and switch to it."""
+    started = time.perf_counter()
+    parsed = parse_all(Corpus(corpus_dir).files())
+    store = IndexStore(index_dir)
+    with store.lock():
+        generation = store.new_generation()
+        try:
+            _write(generation, [p.issue for p in parsed], progress, create=True)
+            store.switch(generation)
+        except BaseException:
+            store.discard(generation)
+            raise
+    return BuildReport(
+        generation=generation.name,
+        issues=len(parsed),
+        articles=sum(len(p.issue.articles) for p in parsed),
+        seconds=time.perf_counter() - started,
+        warnings=sum(len(p.warnings) for p in parsed),
+    )
+
+
+def ingest(
+    paths: Iterable[Path], corpus_dir: Path, index_dir: Path, *, progress: ProgressFactory = _no_progress
+) -> IngestReport:
+    """Add or replace issues: copy each file into the corpus and its articles into the index."""
+    started = time.perf_counter()
+    paths = list(paths)
+    incoming = parse_all(paths)
+    corpus = Corpus(corpus_dir)
+    store = IndexStore(index_dir)
+    report = IngestReport(generation=store.current_name())
+    with store.lock():
+        live = _live_generation(store)
+        plans = []
+        for path, parsed in zip(paths, incoming, strict=True):
+            issue = parsed.issue
+            plan = corpus.plan(issue, path.read_bytes(), path.suffix or ".md")
+            indexed = live is not None and _indexed_sha(live, issue.id) == issue.sha256
+            if plan is None and indexed:
+                report.unchanged.append(issue.id)
+                continue
+            existed = bool(corpus.existing(issue))
+            (report.replaced if existed else report.added).append(issue.id)
+            plans.append((path, parsed, plan))
+        if not plans:
+            report.seconds = time.perf_counter() - started
+            return report
+        changed = [p.issue for _, p, _ in plans]
+        if live is None:
+            # No index yet: build one from the corpus as it will be after this ingest.
+            ids = {i.id for i in changed}
+            base = [p.issue for p in parse_all(corpus.files()) if p.issue.id not in ids]
+            generation = store.new_generation()
+            creating, issues = True, base + changed
+        else:
+            generation = store.copy_generation(live)
+            creating, issues = False, changed
+        staged: list[tuple[Path, Path, list[Path]]] = []
+        try:
+            _write(generation, issues, progress, create=creating)
+            for path, _, plan in plans:
+                if plan is not None:
+                    target, replaced = plan
+                    staged.append((_stage(target, path.read_bytes()), target, replaced))
+            store.switch(generation)
+        except BaseException:
+            for temp, _, _ in staged:
+                temp.unlink(missing_ok=True)
+            store.discard(generation)
+            raise
+        for temp, target, replaced in staged:
+            os.replace(temp, target)
+            for old in replaced:
+                old.unlink(missing_ok=True)
+    report.generation = generation.name
+    report.articles = sum(len(i.articles) for i in changed)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _live_generation(store: IndexStore) -> Path | None:
+    if store.current_name() is None:
+        return None
+    generation = store.current()
+    if store.meta(generation).get("schema") != SCHEMA_VERSION:
+        raise BuildError("现有索引的格式版本与本程序不一致。请先运行 bulletin reindex 重建索引。")
+    return generation
+
+
+def _indexed_sha(generation: Path, issue_id: str) -> str | None:
+    record = _read_issues(generation).get(issue_id)
+    return record.get("sha256") if record else None
+
+
+def _read_issues(generation: Path) -> dict[str, dict[str, Any]]:
+    path = generation / ISSUES
+    if not path.exists():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _write(generation: Path, issues: list[Issue], progress: ProgressFactory, *, create: bool) -> None:
+    """Write ``issues`` into the Whoosh index and sidecar files of ``generation``."""
+    try:
+        _write_index(generation, issues, progress, create=create)
+    except OSError as exc:
+        raise BuildError(
+            f"写入索引失败：{exc.strerror or exc}。语料库和现有索引都未改动；请检查磁盘空间后重试。"
+        ) from None
+
+
+def _write_index(generation: Path, issues: list[Issue], progress: ProgressFactory, *, create: bool) -> None:
+    init_analysis()
+    schema = make_schema()
+    ix = whoosh_index.create_in(str(generation), schema) if create else whoosh_index.open_dir(str(generation))
+    records = {} if create else _read_issues(generation)
+    total = sum(len(i.articles) for i in issues)
+    writer = ix.writer(limitmb=256)
+    try:
+        with progress(total=total, desc="建立索引", unit="篇") as bar:
+            for issue in issues:
+                if not create:
+                    writer.delete_by_term("issue_id", issue.id)
+                for article in issue.articles:
+                    writer.add_document(**document(article, issue))
+                    bar.update(1)
+                records[issue.id] = issue_record(issue)
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+    finally:
+        ix.close()
+    ordered = dict(sorted(records.items()))
+    # Replace by rename, never rewrite: these files may be hard links shared with the live generation.
+    write_atomic(generation / ISSUES, json.dumps(ordered, ensure_ascii=False).encode("utf-8"))
+    meta = {
+        "schema": SCHEMA_VERSION,
+        "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "issues": len(ordered),
+        "articles": sum(len(r["articles"]) for r in ordered.values()),
+    }
+    write_atomic(generation / META, json.dumps(meta, ensure_ascii=False).encode("utf-8"))
+
+
+def _stage(target: Path, data: bytes) -> Path:
+    """Write ``data`` next to ``target`` as a synced temporary file, to be renamed after the switch."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as exc:
+        Path(name).unlink(missing_ok=True)
+        raise BuildError(
+            f"无法写入语料库 {target}：{exc.strerror}。语料库和索引都未改动；请检查磁盘空间后重试。"
+        ) from None
+    return Path(name)

@@ -1,0 +1,115 @@
+"""Snippets: fragments of a hit's text around its matches, matches in <mark>.
+
+Matching is exact substring search in the stored text (whitespace between
+tokens optional, ASCII case-insensitive), the same thing the gram index
+matches, so nothing is re-segmented per hit. Overlapping matches are marked
+once, at their longest; everything else is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import lru_cache
+
+from .analysis import normalise
+
+FRAGMENT = 100
+MAX_FRAGMENTS = 3
+_TOKENS = re.compile(r"[A-Za-z0-9]+(?:\.[0-9]+)*|[^\sA-Za-z0-9]")
+_BREAKS = "。！？；!?;\n"
+_SOFT_BREAKS = "，、：,:"
+
+
+@lru_cache(maxsize=512)
+def _pattern(term: str) -> re.Pattern[str] | None:
+    tokens = _TOKENS.findall(normalise(term))
+    if not tokens:
+        return None
+    return re.compile(r"\s*".join(re.escape(t) for t in tokens), re.I)
+
+
+def spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
+    """Merged (start, end) ranges of every match of ``terms`` in ``text``."""
+    folded = normalise(text)
+    found = []
+    for term in terms:
+        pattern = _pattern(term)
+        if pattern is not None:
+            found.extend(m.span() for m in pattern.finditer(folded) if m.end() > m.start())
+    found.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in found:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def mark(text: str, ranges: list[tuple[int, int]]) -> str:
+    """``text`` escaped, with ``ranges`` wrapped in <mark>."""
+    out, pos = [], 0
+    for start, end in ranges:
+        out.append(html.escape(text[pos:start]))
+        out.append(f"<mark>{html.escape(text[start:end])}</mark>")
+        pos = end
+    out.append(html.escape(text[pos:]))
+    return "".join(out)
+
+
+def highlight_all(text: str, terms: list[str]) -> str:
+    """The whole text escaped, every match marked (for an article page)."""
+    return mark(text, spans(text, terms))
+
+
+def snippet(text: str, terms: list[str], size: int = FRAGMENT, fragments: int = MAX_FRAGMENTS) -> str:
+    """One to ``fragments`` fragments of about ``size`` characters around the matches."""
+    text = text.replace("\n", " ")
+    ranges = spans(text, terms) if terms else []
+    if not ranges:
+        end = _cut_end(text, min(len(text), size))
+        return html.escape(text[:end]) + ("…" if end < len(text) else "")
+    windows: list[tuple[int, int]] = []
+    for start, end in ranges:
+        if windows and end <= windows[-1][1]:
+            continue
+        if len(windows) == fragments:
+            break
+        lo = _cut_start(text, max(0, start - size // 3))
+        hi = _cut_end(text, min(len(text), max(end, lo + size)))
+        if windows and lo <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], hi)
+        else:
+            windows.append((lo, hi))
+    parts = []
+    for lo, hi in windows:
+        inside = [(max(s, lo) - lo, min(e, hi) - lo) for s, e in ranges if s < hi and e > lo]
+        prefix = "…" if lo > 0 else ""
+        suffix = "…" if hi < len(text) else ""
+        parts.append(prefix + mark(text[lo:hi], inside) + suffix)
+    return " ".join(parts)
+
+
+def _cut_start(text: str, pos: int) -> int:
+    """Move ``pos`` forward to just after a sentence or clause break, if one is near."""
+    if pos == 0:
+        return 0
+    window = text[max(0, pos - 20) : pos + 1]
+    for breaks in (_BREAKS, _SOFT_BREAKS):
+        idx = max(window.rfind(ch) for ch in breaks)
+        if idx >= 0:
+            return max(0, pos - 20) + idx + 1
+    return pos
+
+
+def _cut_end(text: str, pos: int) -> int:
+    """Move ``pos`` forward to the end of the sentence or clause, if one ends soon."""
+    if pos >= len(text):
+        return len(text)
+    window = text[pos : pos + 20]
+    for breaks in (_BREAKS, _SOFT_BREAKS):
+        found = [window.find(ch) for ch in breaks if ch in window]
+        if found:
+            return pos + min(found) + 1
+    return pos

@@ -1,0 +1,133 @@
+"""The query language staff type, turned into Whoosh queries.
+
+Words are ANDed; "quoted phrase" matches exactly; ``A OR B`` (or ``A | B``)
+matches either; ``-word`` excludes; ``title:word`` looks in titles only.
+Malformed syntax (an unbalanced quote, a dangling OR or -) never raises: it
+falls back to plain terms.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from whoosh import query as wq
+
+from .analysis import grams, has_text, normalise, words
+
+_QUOTES = '"“”＂'
+_TOKEN = re.compile(
+    rf"(?P<neg>[-－])?(?P<field>(?:title|标题)[:：])?(?:[{_QUOTES}](?P<phrase>[^{_QUOTES}]*)[{_QUOTES}]|(?P<word>[^\s{_QUOTES}]+))",
+    re.I,
+)
+_OR = {"OR", "|", "｜"}
+_SINGLE_CJK = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]$")
+
+
+@dataclass(frozen=True)
+class Term:
+    """One searchable piece of the query."""
+
+    text: str
+    phrase: bool = False
+    title_only: bool = False
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """Positive terms as an AND of OR-groups, and the excluded terms."""
+
+    groups: tuple[tuple[Term, ...], ...]
+    excluded: tuple[Term, ...]
+
+    @property
+    def empty(self) -> bool:
+        return not self.groups and not self.excluded
+
+    def positive_terms(self) -> list[Term]:
+        return [t for group in self.groups for t in group]
+
+
+def parse(text: str) -> ParsedQuery:
+    text = normalise(text or "").strip()
+    if sum(text.count(q) for q in _QUOTES) % 2:
+        text = re.sub(f"[{_QUOTES}]", " ", text)  # an unbalanced quote: plain terms
+    groups: list[list[Term]] = []
+    excluded: list[Term] = []
+    join_next = False
+    for match in _TOKEN.finditer(text):
+        word, phrase = match.group("word"), match.group("phrase")
+        if word is not None and word.upper() in _OR and not match.group("neg") and not match.group("field"):
+            join_next = bool(groups)
+            continue
+        body = phrase if phrase is not None else word
+        if not body or not has_text(body):
+            continue
+        term = Term(body.strip(), phrase is not None, match.group("field") is not None)
+        if match.group("neg"):
+            excluded.append(term)
+            join_next = False
+        elif join_next:
+            groups[-1].append(term)
+            join_next = False
+        else:
+            groups.append([term])
+    return ParsedQuery(tuple(tuple(g) for g in groups), tuple(excluded))
+
+
+def build(parsed: ParsedQuery, *, relaxed: bool = False) -> wq.Query | None:
+    """The Whoosh query for ``parsed``; None for an empty query (browse)."""
+    musts = []
+    for group in parsed.groups:
+        options = [q for t in group if (q := _term_query(t, relaxed)) is not None]
+        if options:
+            musts.append(options[0] if len(options) == 1 else wq.Or(options))
+    nots = [q for t in parsed.excluded if (q := _term_query(t, False)) is not None]
+    if not musts and not nots:
+        return None
+    positive = wq.And(musts) if len(musts) > 1 else (musts[0] if musts else wq.Every())
+    return wq.AndNot(positive, wq.Or(nots)) if nots else positive
+
+
+def can_relax(parsed: ParsedQuery) -> bool:
+    """True when some unquoted term would split into several words."""
+    return any(not t.phrase and len(_content_words(t.text)) > 1 for t in parsed.positive_terms())
+
+
+def highlight_terms(parsed: ParsedQuery, *, relaxed: bool = False) -> list[str]:
+    """The strings to mark in a hit's text."""
+    out: list[str] = []
+    for term in parsed.positive_terms():
+        parts = _content_words(term.text) if relaxed and not term.phrase else []
+        out.extend(parts if len(parts) > 1 else [term.text])
+    return out
+
+
+def _term_query(term: Term, relaxed: bool) -> wq.Query | None:
+    if relaxed and not term.phrase:
+        parts = _content_words(term.text)
+        if len(parts) > 1:
+            subqueries = [q for p in parts if (q := _term_query(Term(p, False, term.title_only), False))]
+            return wq.And(subqueries) if subqueries else None
+    tokens = grams(term.text, query=True)
+    if not tokens:
+        return None
+    gram_fields = ("title_g",) if term.title_only else ("title_g", "body_g")
+    word_fields = ("title",) if term.title_only else ("title", "body")
+    required = wq.Or([_gram_query(f, tokens) for f in gram_fields])
+    boosts = [wq.Term(f, w) for f in word_fields for w in _content_words(term.text)]
+    return wq.AndMaybe(required, wq.Or(boosts)) if boosts else required
+
+
+def _gram_query(field: str, tokens: list[str]) -> wq.Query:
+    if len(tokens) > 1:
+        return wq.Phrase(field, tokens)
+    token = tokens[0]
+    if _SINGLE_CJK.match(token):
+        # A lone character is the first character of a bigram, or a run's last.
+        return wq.Prefix(field, token)
+    return wq.Term(field, token)
+
+
+def _content_words(text: str) -> list[str]:
+    return list(dict.fromkeys(words(text)))

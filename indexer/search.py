@@ -1,0 +1,347 @@
+"""The search interface: the only code that opens the index.
+
+``Archive`` follows the live generation: each call checks the CURRENT pointer
+(one small read) and, when a reindex or ingest has switched it, opens the new
+generation, so running servers pick up new issues without a restart.
+Filtering, facets and date sorting work on per-generation arrays read once
+from Whoosh's columns; Whoosh does the text matching and scoring.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.searching import Searcher
+
+from archive import Article, Paragraph
+
+from . import query as q
+from .analysis import init as init_analysis
+from .errors import IndexCorruptError, QueryError
+from .filters import Filters, parse_filters
+from .highlight import highlight_all, snippet
+from .schema import SCHEMA_VERSION
+from .store import ISSUES, IndexStore
+
+ARTICLE_URL = "/articles/{id}"
+MAX_QUERY = 200
+MAX_PER_PAGE = 100
+SORTS = ("relevance", "date")
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    title: str
+    unit: str | None
+    district: str | None
+    section: str
+    date: str
+    issue: str
+    page: int | None
+    snippet: str
+    score: float = 0.0
+
+    @property
+    def url(self) -> str:
+        return ARTICLE_URL.format(id=self.id)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "url": self.url,
+            "title": self.title,
+            "unit": self.unit,
+            "district": self.district,
+            "section": self.section,
+            "date": self.date,
+            "issue": self.issue,
+            "page": self.page,
+            "snippet": self.snippet,
+        }
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    total: int
+    page: int
+    per_page: int
+    took_ms: float
+    hits: list[Hit]
+    facets: dict[str, dict[str, int]]
+    filters: Filters
+    sort: str = "relevance"
+    relaxed: bool = False
+    terms: list[str] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "total": self.total,
+            "page": self.page,
+            "per_page": self.per_page,
+            "took_ms": self.took_ms,
+            "hits": [h.to_dict() for h in self.hits],
+            "facets": self.facets,
+        }
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    """An article with what its page shows around it."""
+
+    article: Article
+    issue: dict[str, Any]
+    previous: str | None
+    next: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = self.article.to_dict()
+        data.update(
+            url=ARTICLE_URL.format(id=self.article.id),
+            issue={k: self.issue[k] for k in ("id", "label", "date", "title", "year", "number")},
+            date=self.issue["date"],
+            previous=self.previous,
+            next=self.next,
+        )
+        return data
+
+
+class _Generation:
+    """One opened generation: its index, per-document arrays and issue records."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.name = path.name
+        try:
+            self.ix = whoosh_index.open_dir(str(path))
+            self.issues: dict[str, dict[str, Any]] = json.loads((path / ISSUES).read_text(encoding="utf-8"))
+            meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+        except Exception as exc:  # any damage to the folder means the same thing to the user
+            raise IndexCorruptError(
+                f"索引 {path} 无法打开（{exc}）。请运行 bulletin reindex 从语料库重建索引。"
+            ) from None
+        if meta.get("schema") != SCHEMA_VERSION:
+            raise IndexCorruptError(f"索引 {path} 的格式版本不符。请运行 bulletin reindex 重建索引。")
+        self.local = threading.local()
+        self.lock = threading.Lock()
+        self.opened: list[Searcher] = []
+        with self.ix.searcher() as searcher:
+            reader = searcher.reader()
+            size = reader.doc_count_all()
+            self.live = [n for n in range(size) if not reader.is_deleted(n)]
+            self.cols = {
+                name: list(reader.column_reader(name)) if size else []
+                for name in ("id", "district", "section", "year", "date", "ordinal")
+            }
+        self.ids = {self.cols["id"][n]: n for n in self.live}
+        date, ordinal = self.cols["date"], self.cols["ordinal"]
+        self.newest_first = sorted(self.live, key=lambda n: (_desc(date[n]), ordinal[n]))
+        self.rank = {n: i for i, n in enumerate(self.newest_first)}
+        self.articles_by_issue: dict[str, list[str]] = {
+            iid: [a["id"] for a in rec["articles"]] for iid, rec in self.issues.items()
+        }
+
+    def searcher(self) -> Searcher:
+        """This thread's searcher (Whoosh searchers are not shared between threads)."""
+        searcher = getattr(self.local, "searcher", None)
+        if searcher is None:
+            searcher = self.local.searcher = self.ix.searcher()
+            with self.lock:
+                self.opened.append(searcher)
+        return searcher
+
+    def close(self) -> None:
+        with self.lock:
+            searchers, self.opened = self.opened, []
+        for searcher in searchers:
+            searcher.close()
+        self.ix.close()
+
+    def __del__(self) -> None:
+        # Dropped once a newer generation is live and no request holds this one.
+        with contextlib.suppress(Exception):
+            self.close()
+
+
+class Archive:
+    """Search, article and issue lookups over the live index in ``index_dir``."""
+
+    def __init__(self, index_dir: str | Path):
+        self.store = IndexStore(index_dir)
+        self._generation: _Generation | None = None
+        self._lock = threading.Lock()
+        init_analysis()
+
+    # -- generations -------------------------------------------------------
+
+    def generation(self) -> _Generation:
+        name = self.store.current_name()
+        current = self._generation
+        if current is not None and current.name == name:
+            return current
+        with self._lock:
+            current = self._generation
+            if current is None or current.name != name:
+                current = self._generation = _Generation(self.store.current())
+        return current
+
+    def check(self) -> dict[str, Any]:
+        """Open the live index (raising a clear error if it cannot be) and describe it."""
+        gen = self.generation()
+        return {
+            "generation": gen.name,
+            "articles": len(gen.live),
+            "issues": len(gen.issues),
+            "years": sorted({r["year"] for r in gen.issues.values()}),
+        }
+
+    # -- search ------------------------------------------------------------
+
+    def search(
+        self,
+        query: str = "",
+        district: str | None = None,
+        section: str | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        sort: str = "relevance",
+        page: int = 1,
+        per_page: int = 20,
+    ) -> SearchResult:
+        started = time.perf_counter()
+        query = query or ""
+        if len(query) > MAX_QUERY:
+            raise QueryError("q", f"查询词过长（{len(query)} 字），最多 {MAX_QUERY} 字。请缩短后重试。")
+        if sort not in SORTS:
+            raise QueryError("sort", f"排序方式“{sort}”无效，只能是 relevance（相关度）或 date（时间）。")
+        if page < 1:
+            raise QueryError("page", "页码必须是不小于 1 的整数。")
+        if not 1 <= per_page <= MAX_PER_PAGE:
+            raise QueryError("per_page", f"每页条数必须在 1 到 {MAX_PER_PAGE} 之间。")
+        filters = parse_filters(district, section, date_from, date_to)
+        gen = self.generation()
+        parsed = q.parse(query)
+        relaxed = False
+        scored = self._match(gen, parsed, relaxed=False, score=sort == "relevance")
+        if scored is not None and not scored and q.can_relax(parsed):
+            relaxed = True
+            scored = self._match(gen, parsed, relaxed=True, score=sort == "relevance")
+        candidates = gen.newest_first if scored is None else list(scored)
+        matched, facets = self._filter(gen, candidates, filters)
+        if sort == "date" or scored is None:
+            matched.sort(key=gen.rank.__getitem__)
+        else:
+            matched.sort(key=lambda n: (-scored[n], gen.rank[n]))
+        start = (page - 1) * per_page
+        terms = q.highlight_terms(parsed, relaxed=relaxed)
+        hits = [self._hit(gen, n, terms, scored) for n in matched[start : start + per_page]]
+        return SearchResult(
+            query=query,
+            total=len(matched),
+            page=page,
+            per_page=per_page,
+            took_ms=round((time.perf_counter() - started) * 1000, 1),
+            hits=hits,
+            facets=facets,
+            filters=filters,
+            sort=sort,
+            relaxed=relaxed,
+            terms=terms,
+        )
+
+    def _match(self, gen: _Generation, parsed: q.ParsedQuery, *, relaxed: bool, score: bool) -> dict[int, float] | None:
+        """Docnums matching the text query with their scores; None for an empty query (browse)."""
+        whoosh_query = q.build(parsed, relaxed=relaxed)
+        if whoosh_query is None:
+            return None
+        results = gen.searcher().search(whoosh_query, limit=None, scored=score, terms=False)
+        return {docnum: score or 0.0 for score, docnum in results.top_n}
+
+    def _filter(self, gen: _Generation, docs: list[int], f: Filters) -> tuple[list[int], dict[str, dict[str, int]]]:
+        """Apply the filters and count facets, each facet respecting the other filters."""
+        district, section, year, date = gen.cols["district"], gen.cols["section"], gen.cols["year"], gen.cols["date"]
+        counts: dict[str, Counter[str]] = {"district": Counter(), "section": Counter(), "year": Counter()}
+        matched = []
+        lo, hi = f.date_from_iso, f.date_to_iso
+        for n in docs:
+            ok_district = f.district is None or district[n] == f.district
+            ok_section = f.section is None or section[n] == f.section
+            ok_date = (lo is None or date[n] >= lo) and (hi is None or date[n] <= hi)
+            if ok_section and ok_date and district[n]:
+                counts["district"][district[n]] += 1
+            if ok_district and ok_date:
+                counts["section"][section[n]] += 1
+            if ok_district and ok_section:
+                counts["year"][year[n]] += 1
+            if ok_district and ok_section and ok_date:
+                matched.append(n)
+        facets = {
+            "district": dict(sorted(counts["district"].items(), key=lambda kv: (-kv[1], kv[0]))),
+            "section": dict(sorted(counts["section"].items(), key=lambda kv: (-kv[1], kv[0]))),
+            "year": dict(sorted(counts["year"].items(), reverse=True)),
+        }
+        return matched, facets
+
+    def _hit(self, gen: _Generation, docnum: int, terms: list[str], scored: dict[int, float] | None) -> Hit:
+        stored = gen.searcher().stored_fields(docnum)
+        doc = json.loads(stored["doc"])
+        text = "\n".join(p["text"] for p in doc["paragraphs"])
+        return Hit(
+            id=doc["id"],
+            title=doc["title"],
+            unit=doc["unit"],
+            district=doc["district"],
+            section=doc["section"],
+            date=stored["date"],
+            issue=doc["issue_id"],
+            page=doc["page"],
+            snippet=snippet(text, terms),
+            score=round(scored.get(docnum, 0.0), 4) if scored else 0.0,
+        )
+
+    # -- lookups -----------------------------------------------------------
+
+    def article(self, article_id: str) -> ArticleRecord | None:
+        gen = self.generation()
+        docnum = gen.ids.get(article_id)
+        if docnum is None:
+            return None
+        doc = json.loads(gen.searcher().stored_fields(docnum)["doc"])
+        doc["paragraphs"] = tuple(Paragraph(**p) for p in doc["paragraphs"])
+        article = Article(**doc)
+        siblings = gen.articles_by_issue.get(article.issue_id, [])
+        index = siblings.index(article.id) if article.id in siblings else -1
+        previous = siblings[index - 1] if index > 0 else None
+        following = siblings[index + 1] if 0 <= index < len(siblings) - 1 else None
+        return ArticleRecord(article, gen.issues[article.issue_id], previous, following)
+
+    def highlighted_paragraphs(self, record: ArticleRecord, query: str) -> list[dict[str, str]]:
+        """The article's paragraphs as escaped HTML with the query's terms marked."""
+        terms = q.highlight_terms(q.parse(query[:MAX_QUERY])) if query else []
+        return [{"kind": p.kind, "html": highlight_all(p.text, terms)} for p in record.article.paragraphs]
+
+    def issue(self, issue_id: str) -> dict[str, Any] | None:
+        return self.generation().issues.get(issue_id)
+
+    def issues(self) -> list[dict[str, Any]]:
+        """All issues, newest first, without their article lists."""
+        records = sorted(self.generation().issues.values(), key=lambda r: r["date"], reverse=True)
+        return [{k: v for k, v in r.items() if k not in ("articles", "toc")} for r in records]
+
+
+def _desc(iso_date: str) -> tuple[int, ...]:
+    return tuple(-int(part) for part in iso_date.split("-")) if iso_date else (0,)
