@@ -82,6 +82,18 @@ def domain_words() -> tuple[tuple[str, int], ...]:
 
 
 @lru_cache(maxsize=1)
+def synonyms() -> dict[str, tuple[str, ...]]:
+    """Each synonym group member (lower-cased) mapped to its whole group."""
+    text = resources.files("indexer").joinpath("data/synonyms.txt").read_text(encoding="utf-8")
+    groups: dict[str, tuple[str, ...]] = {}
+    for line in text.splitlines():
+        members = tuple(line.split("#", 1)[0].split())
+        for member in members:
+            groups[member.lower()] = members
+    return groups
+
+
+@lru_cache(maxsize=1)
 def stop_words() -> frozenset[str]:
     text = resources.files("indexer").joinpath("data/stopwords.txt").read_text(encoding="utf-8")
     return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))

@@ -1,7 +1,8 @@
 """The query language staff type, turned into Whoosh queries.
 
 Words are ANDed; "quoted phrase" matches exactly; ``A OR B`` (or ``A | B``)
-matches either; ``-word`` excludes; ``title:word`` looks in titles only.
+matches either; ``-word`` excludes; ``title:word`` looks in titles only. An
+unquoted word also finds its synonyms (data/synonyms.txt).
 Malformed syntax (an unbalanced quote, a dangling OR or -) never raises: it
 falls back to plain terms.
 """
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 
 from whoosh import query as wq
 
-from .analysis import grams, has_text, normalise, words
+from .analysis import grams, has_text, normalise, synonyms, words
 
 _QUOTES = '"“”＂'
 _TOKEN = re.compile(
@@ -21,6 +22,8 @@ _TOKEN = re.compile(
     re.I,
 )
 _OR = {"OR", "|", "｜"}
+# A synonym's match counts for less than the typed word's, so the typed word ranks first.
+SYNONYM_WEIGHT = 0.2
 _SINGLE_CJK = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]$")
 
 
@@ -99,8 +102,16 @@ def highlight_terms(parsed: ParsedQuery, *, relaxed: bool = False) -> list[str]:
     out: list[str] = []
     for term in parsed.positive_terms():
         parts = _content_words(term.text) if relaxed and not term.phrase else []
-        out.extend(parts if len(parts) > 1 else [term.text])
+        out.extend(parts if len(parts) > 1 else _alternatives(term))
     return out
+
+
+def _alternatives(term: Term) -> list[str]:
+    """The term and, unless quoted, its synonyms (the typed form first)."""
+    if term.phrase:
+        return [term.text]
+    group = synonyms().get(term.text.lower(), ())
+    return [term.text, *(m for m in group if m.lower() != term.text.lower())]
 
 
 def _term_query(term: Term, relaxed: bool) -> wq.Query | None:
@@ -109,24 +120,29 @@ def _term_query(term: Term, relaxed: bool) -> wq.Query | None:
         if len(parts) > 1:
             subqueries = [q for p in parts if (q := _term_query(Term(p, False, term.title_only), False))]
             return wq.And(subqueries) if subqueries else None
-    tokens = grams(term.text, query=True)
-    if not tokens:
-        return None
     gram_fields = ("title_g",) if term.title_only else ("title_g", "body_g")
     word_fields = ("title",) if term.title_only else ("title", "body")
-    required = wq.Or([_gram_query(f, tokens) for f in gram_fields])
+    required = []
+    for rank, alternative in enumerate(_alternatives(term)):
+        tokens = grams(alternative, query=True)
+        boost = 1.0 if rank == 0 else SYNONYM_WEIGHT
+        required.extend(_gram_query(f, tokens, boost) for f in gram_fields if tokens)
+    if not required:
+        return None
+    # Only the typed form earns the whole-word boost, so it ranks above its synonyms.
     boosts = [wq.Term(f, w) for f in word_fields for w in _content_words(term.text)]
-    return wq.AndMaybe(required, wq.Or(boosts)) if boosts else required
+    matches = wq.Or(required)
+    return wq.AndMaybe(matches, wq.Or(boosts)) if boosts else matches
 
 
-def _gram_query(field: str, tokens: list[str]) -> wq.Query:
+def _gram_query(field: str, tokens: list[str], boost: float = 1.0) -> wq.Query:
     if len(tokens) > 1:
-        return wq.Phrase(field, tokens)
+        return wq.Phrase(field, tokens, boost=boost)
     token = tokens[0]
     if _SINGLE_CJK.match(token):
         # A lone character is the first character of a bigram, or a run's last.
-        return wq.Prefix(field, token)
-    return wq.Term(field, token)
+        return wq.Prefix(field, token, boost=boost)
+    return wq.Term(field, token, boost=boost)
 
 
 def _content_words(text: str) -> list[str]:

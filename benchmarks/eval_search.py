@@ -1,0 +1,108 @@
+"""Recall and precision of search on the judged query set, against jieba's stock Whoosh analyser.
+
+    python3 benchmarks/eval_search.py [--corpus corpus]
+
+Builds both indexes from the corpus in a temporary folder and prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from indexer import Archive, reindex  # noqa: E402
+
+
+def load_judgements() -> tuple[str, dict[str, set[str]]]:
+    data = json.loads((HERE / "judged_queries.json").read_text(encoding="utf-8"))
+    issue = data["issue"]
+    return issue, {q: {f"{issue}-{a}" for a in ids} for q, ids in data["queries"].items()}
+
+
+def ours(corpus: Path, folder: Path, queries: list[str], issue: str) -> dict[str, set[str]]:
+    reindex(corpus, folder / "ours")
+    archive = Archive(folder / "ours")
+    return {q: {h.id for h in archive.search(q, per_page=100, date_from=issue, date_to=issue).hits} for q in queries}
+
+
+def stock(corpus: Path, folder: Path, queries: list[str], issue: str) -> dict[str, set[str]]:
+    """jieba.analyse.ChineseAnalyzer as documented, with Whoosh's default query parser."""
+    from jieba.analyse import ChineseAnalyzer
+    from whoosh import index as whoosh_index
+    from whoosh.fields import ID, TEXT, Schema
+    from whoosh.qparser import MultifieldParser
+
+    from archive.corpus import Corpus
+    from indexer.build import parse_all
+
+    schema = Schema(id=ID(stored=True), title=TEXT(analyzer=ChineseAnalyzer()), body=TEXT(analyzer=ChineseAnalyzer()))
+    (folder / "stock").mkdir()
+    ix = whoosh_index.create_in(str(folder / "stock"), schema)
+    with ix.writer() as writer:
+        for parsed in parse_all(Corpus(corpus).files()):
+            for article in parsed.issue.articles:
+                writer.add_document(id=article.id, title=article.title, body=article.text)
+    parser = MultifieldParser(["title", "body"], schema)
+    out = {}
+    with ix.searcher() as searcher:
+        for q in queries:
+            found = searcher.search(parser.parse(q), limit=None)
+            out[q] = {hit["id"] for hit in found if hit["id"].startswith(issue)}
+    return out
+
+
+def score(found: dict[str, set[str]], judged: dict[str, set[str]]) -> dict[str, tuple[float, float]]:
+    table = {}
+    for q, relevant in judged.items():
+        got = found[q]
+        recall = len(got & relevant) / len(relevant)
+        precision = len(got & relevant) / len(got) if got else 1.0
+        table[q] = (recall, precision)
+    return table
+
+
+def run(engine: str, corpus: Path) -> dict[str, set[str]]:
+    issue, judged = load_judgements()
+    with tempfile.TemporaryDirectory() as tmp:
+        return (ours if engine == "ours" else stock)(corpus, Path(tmp), list(judged), issue)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--corpus", type=Path, default=HERE.parent / "corpus")
+    parser.add_argument("--engine", choices=["ours", "stock"], help="run one engine and print its results as JSON")
+    args = parser.parse_args()
+    if args.engine:
+        found = run(args.engine, args.corpus)
+        print(json.dumps({q: sorted(ids) for q, ids in found.items()}, ensure_ascii=False))
+        return
+    _, judged = load_judgements()
+    queries = list(judged)
+    # Each engine in its own process: jieba's dictionary is process-wide, and ours adds domain words.
+    found = {}
+    for engine in ("ours", "stock"):
+        out = subprocess.run(
+            [sys.executable, __file__, "--engine", engine, "--corpus", str(args.corpus)],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        found[engine] = {q: set(ids) for q, ids in json.loads(out).items()}
+    a, b = score(found["ours"], judged), score(found["stock"], judged)
+    print("| query | relevant | recall | precision | stock recall | stock precision |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for q in queries:
+        print(f"| `{q}` | {len(judged[q])} | {a[q][0]:.2f} | {a[q][1]:.2f} | {b[q][0]:.2f} | {b[q][1]:.2f} |")
+    mean = [sum(t[q][i] for q in queries) / len(queries) for t in (a, b) for i in (0, 1)]
+    print(f"| **mean** | | **{mean[0]:.2f}** | **{mean[1]:.2f}** | {mean[2]:.2f} | {mean[3]:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
