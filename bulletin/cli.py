@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -14,7 +15,7 @@ from tqdm import tqdm
 from archive import ArchiveError, read_file
 from archive.corpus import Corpus
 from archive.report import summary
-from indexer import Archive, IndexerError, QueryError, ingest, reindex
+from indexer import Archive, IndexerError, QueryError, index_ready, ingest, reindex
 
 CORPUS_HELP = "语料库目录（默认 ./corpus，或环境变量 BULLETIN_CORPUS）"
 INDEX_HELP = "索引目录（默认 ./var/index，或环境变量 BULLETIN_INDEX）"
@@ -150,6 +151,29 @@ def search_command(query, district, section, date_from, date_to, sort, page, per
         click.echo(f"     {meta}  {hit.url}")
         snippet = _MARK.sub(lambda m: click.style(m.group(1), reverse=True), hit.snippet)
         click.echo(f"     {html.unescape(snippet)}")
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址")
+@click.option("--port", default=8000, show_default=True, type=int, help="端口")
+@click.option("--workers", type=int, help="gunicorn 工作进程数（默认 2）")
+@corpus_option
+@index_option
+def serve_command(host: str, port: int, workers: int | None, corpus: Path, index: Path) -> None:
+    """在 gunicorn 下提供检索服务和网页；还没有索引时先从语料库建立。"""
+    from api import Settings, create_app
+    from api.server import run
+
+    try:
+        if not index_ready(index):
+            click.echo(f"还没有索引，正在从 {corpus} 建立……", err=True)
+            reindex(corpus, index, progress=_progress)
+        Archive(index).verify()
+    except (ArchiveError, IndexerError) as exc:
+        raise _fail(exc) from None
+    settings = Settings(corpus, index, admin_token=os.environ.get("BULLETIN_ADMIN_TOKEN") or None)
+    click.echo(f"检索服务：http://{host}:{port}/", err=True)
+    run(create_app(Archive(index), settings), host, port, workers)
 
 
 if __name__ == "__main__":

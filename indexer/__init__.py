@@ -9,7 +9,7 @@ from .errors import (
     QueryError,
     WriterBusyError,
 )
-from .search import Archive, ArticleRecord, Hit, SearchResult
+from .search import Archive, ArticleRecord, Hit, SearchResult, index_ready
 
 __all__ = [
     "Archive",
@@ -24,6 +24,7 @@ __all__ = [
     "QueryError",
     "SearchResult",
     "WriterBusyError",
+    "index_ready",
     "ingest",
     "reindex",
 ]

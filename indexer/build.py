@@ -61,6 +61,7 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     articles: int = 0
     seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
 
 
 def parse_all(paths: Iterable[Path]) -> list[ParsedIssue]:
@@ -112,6 +113,7 @@ def ingest(
     corpus = Corpus(corpus_dir)
     store = IndexStore(index_dir)
     report = IngestReport(generation=store.current_name())
+    report.warnings = [f"{p.issue.id} {w}" for p in incoming for w in p.warnings]
     with store.lock():
         live = _live_generation(store)
         plans = []

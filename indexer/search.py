@@ -139,6 +139,7 @@ class _Generation:
         self.local = threading.local()
         self.lock = threading.Lock()
         self.opened: list[Searcher] = []
+        self.closed = False
         with self.ix.searcher() as searcher:
             reader = searcher.reader()
             size = reader.doc_count_all()
@@ -167,9 +168,11 @@ class _Generation:
     def close(self) -> None:
         with self.lock:
             searchers, self.opened = self.opened, []
+            closing, self.closed = not self.closed, True
         for searcher in searchers:
             searcher.close()
-        self.ix.close()
+        if closing:
+            self.ix.close()
 
     def __del__(self) -> None:
         # Dropped once a newer generation is live and no request holds this one.
@@ -208,6 +211,19 @@ class Archive:
             "issues": len(gen.issues),
             "years": sorted({r["year"] for r in gen.issues.values()}),
         }
+
+    def verify(self) -> dict[str, Any]:
+        """Open the live index to prove it works, then close it (so a forking master holds nothing open)."""
+        try:
+            return self.check()
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        with self._lock:
+            generation, self._generation = self._generation, None
+        if generation is not None:
+            generation.close()
 
     # -- search ------------------------------------------------------------
 
@@ -345,3 +361,8 @@ class Archive:
 
 def _desc(iso_date: str) -> tuple[int, ...]:
     return tuple(-int(part) for part in iso_date.split("-")) if iso_date else (0,)
+
+
+def index_ready(index_dir: str | Path) -> bool:
+    """True when an index has been built in ``index_dir`` (whether or not it still opens)."""
+    return IndexStore(index_dir).current_name() is not None

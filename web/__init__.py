@@ -1,1 +1,5 @@
-"""web"""
+"""Server-rendered HTML pages: search, article permalinks, issues."""
+
+from .pages import add_pages
+
+__all__ = ["add_pages"]

@@ -1,0 +1,21 @@
+"""gunicorn settings for `bulletin serve` (the command line overrides bind and workers).
+
+preload_app loads the app, and so jieba's dictionary, once in the master before
+the workers fork; each worker opens the index itself on its first request,
+because an index opened in the master would be shared badly across forks.
+"""
+
+bind = "127.0.0.1:8000"
+workers = 2
+# Threads, so one slow client or an admin reindex does not hold a whole worker;
+# each thread has its own Whoosh searcher.
+worker_class = "gthread"
+threads = 4
+preload_app = True
+timeout = 60
+graceful_timeout = 20
+keepalive = 5
+accesslog = "-"
+errorlog = "-"
+loglevel = "info"
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'

@@ -1,0 +1,299 @@
+"""The OpenAPI 3.1 document of the JSON API, built from the same limits the code enforces."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from indexer.search import MAX_PER_PAGE, MAX_QUERY, SORTS
+
+NULLABLE_STRING = {"type": ["string", "null"]}
+NULLABLE_INT = {"type": ["integer", "null"]}
+DATE_PARAM = {
+    "type": "string",
+    "pattern": r"^\d{4}(-\d{1,2}(-\d{1,2})?)?$",
+    "examples": ["2017", "2017-06", "2017-06-10"],
+}
+
+
+def _obj(properties: dict[str, Any], required: list[str] | None = None, extra: bool = False) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": required if required is not None else list(properties),
+        "additionalProperties": extra,
+    }
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return _json(_ref("Error"), description)
+
+
+COUNTS = {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}}
+ISSUE_FIELDS = {
+    "id": {"type": "string", "examples": ["2017-06"]},
+    "label": {"type": "string", "examples": ["2017年第6期"]},
+    "year": {"type": "integer"},
+    "number": {"type": "integer"},
+    "date": {"type": "string", "format": "date"},
+    "title": {"type": "string"},
+    "publisher": NULLABLE_STRING,
+    "sections": {"type": "array", "items": {"type": "string"}},
+    "source_name": {"type": "string"},
+    "sha256": {"type": "string"},
+}
+
+SCHEMAS: dict[str, Any] = {
+    "Error": _obj(
+        {"title": {"type": "string"}, "description": {"type": "string"}, "param": {"type": "string"}},
+        required=["title", "description"],
+    ),
+    "Hit": _obj(
+        {
+            "id": {"type": "string"},
+            "url": {"type": "string"},
+            "title": {"type": "string"},
+            "unit": NULLABLE_STRING,
+            "district": NULLABLE_STRING,
+            "section": {"type": "string"},
+            "date": {"type": "string", "format": "date"},
+            "issue": {"type": "string"},
+            "page": NULLABLE_INT,
+            "snippet": {"type": "string", "description": "HTML: matches in <mark>, everything else escaped"},
+        }
+    ),
+    "SearchResult": _obj(
+        {
+            "query": {"type": "string"},
+            "total": {"type": "integer", "minimum": 0},
+            "page": {"type": "integer", "minimum": 1},
+            "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+            "took_ms": {"type": "number", "minimum": 0},
+            "hits": {"type": "array", "items": _ref("Hit")},
+            "facets": _obj({"district": COUNTS, "section": COUNTS, "year": COUNTS}),
+        }
+    ),
+    "Paragraph": _obj({"text": {"type": "string"}, "kind": {"enum": ["text", "subheading"]}}),
+    "IssueRef": _obj({k: ISSUE_FIELDS[k] for k in ("id", "label", "date", "title", "year", "number")}),
+    "Article": _obj(
+        {
+            "id": {"type": "string"},
+            "url": {"type": "string"},
+            "issue_id": {"type": "string"},
+            "ordinal": {"type": "integer"},
+            "section": {"type": "string"},
+            "title": {"type": "string"},
+            "unit": NULLABLE_STRING,
+            "district": NULLABLE_STRING,
+            "place": NULLABLE_STRING,
+            "page": NULLABLE_INT,
+            "paragraphs": {"type": "array", "items": _ref("Paragraph")},
+            "source": NULLABLE_STRING,
+            "editorial": {"type": "boolean"},
+            "toc_title": NULLABLE_STRING,
+            "line": NULLABLE_INT,
+            "date": {"type": "string", "format": "date"},
+            "issue": _ref("IssueRef"),
+            "previous": NULLABLE_STRING,
+            "next": NULLABLE_STRING,
+        }
+    ),
+    "IssueSummary": _obj(ISSUE_FIELDS),
+    "IssueList": _obj({"issues": {"type": "array", "items": _ref("IssueSummary")}}),
+    "TocEntry": _obj(
+        {
+            "title": {"type": "string"},
+            "section": {"type": "string"},
+            "page": NULLABLE_INT,
+            "line": NULLABLE_INT,
+            "is_section": {"type": "boolean"},
+        }
+    ),
+    "IssueArticle": _obj(
+        {
+            "id": {"type": "string"},
+            "url": {"type": "string"},
+            "ordinal": {"type": "integer"},
+            "title": {"type": "string"},
+            "section": {"type": "string"},
+            "unit": NULLABLE_STRING,
+            "district": NULLABLE_STRING,
+            "page": NULLABLE_INT,
+            "editorial": {"type": "boolean"},
+        }
+    ),
+    "Issue": _obj(
+        {
+            **ISSUE_FIELDS,
+            "toc": {"type": "array", "items": _ref("TocEntry")},
+            "articles": {"type": "array", "items": _ref("IssueArticle")},
+        }
+    ),
+    "Health": _obj(
+        {
+            "status": {"enum": ["ok", "unavailable"]},
+            "generation": NULLABLE_STRING,
+            "articles": {"type": "integer", "minimum": 0},
+            "issues": {"type": "integer", "minimum": 0},
+        },
+        required=["status", "generation", "articles", "issues"],
+        extra=True,
+    ),
+    "IngestResult": _obj(
+        {
+            "added": {"type": "array", "items": {"type": "string"}},
+            "replaced": {"type": "array", "items": {"type": "string"}},
+            "unchanged": {"type": "array", "items": {"type": "string"}},
+            "articles": {"type": "integer", "minimum": 0},
+            "generation": NULLABLE_STRING,
+            "warnings": {"type": "array", "items": {"type": "string"}},
+        }
+    ),
+    "ReindexResult": _obj(
+        {
+            "generation": {"type": "string"},
+            "issues": {"type": "integer", "minimum": 0},
+            "articles": {"type": "integer", "minimum": 0},
+            "seconds": {"type": "number", "minimum": 0},
+        }
+    ),
+}
+
+ADMIN_ERRORS = {
+    "401": _error("缺少或错误的管理令牌"),
+    "403": _error("未设置 BULLETIN_ADMIN_TOKEN，管理写入已关闭"),
+    "409": _error("另一个写入任务正在进行"),
+    "503": _error("索引不可用或写入失败，什么都没有改变"),
+}
+
+
+def _param(name: str, schema: dict[str, Any], description: str, where: str = "query") -> dict[str, Any]:
+    return {"name": name, "in": where, "required": where == "path", "schema": schema, "description": description}
+
+
+def document() -> dict[str, Any]:
+    search_params = [
+        _param("q", {"type": "string", "maxLength": MAX_QUERY}, '查询：词之间为“且”；"短语"；OR；-排除；title:标题'),
+        _param("district", {"type": "string"}, "区域：怀柔、怀柔区、怀柔局、分局、市局"),
+        _param("section", {"type": "string"}, "栏目：区局动态 或 【区局动态】"),
+        _param("from", DATE_PARAM, "起始日期"),
+        _param("to", DATE_PARAM, "截止日期"),
+        _param("sort", {"enum": list(SORTS), "default": "relevance"}, "排序：相关度或时间"),
+        _param("page", {"type": "integer", "minimum": 1, "default": 1}, "页码"),
+        _param("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20}, "每页条数"),
+    ]
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "《北京城管科技信息动态》检索库 API",
+            "version": "1.0.0",
+            "description": "全文检索、文章与期刊查询。GET 响应带 ETag（随索引版本变化）。",
+        },
+        "paths": {
+            "/api/search": {
+                "get": {
+                    "operationId": "search",
+                    "summary": "检索文章",
+                    "parameters": search_params,
+                    "responses": {
+                        "200": _json(_ref("SearchResult"), "检索结果"),
+                        "400": _error("参数无效"),
+                        "503": _error("索引不可用"),
+                    },
+                }
+            },
+            "/api/articles/{id}": {
+                "get": {
+                    "operationId": "getArticle",
+                    "summary": "一篇文章的全文",
+                    "parameters": [_param("id", {"type": "string"}, "文章编号，如 2017-06-a20", "path")],
+                    "responses": {
+                        "200": _json(_ref("Article"), "文章"),
+                        "404": _error("没有这篇文章"),
+                        "503": _error("索引不可用"),
+                    },
+                }
+            },
+            "/api/issues": {
+                "get": {
+                    "operationId": "listIssues",
+                    "summary": "全部期刊，新的在前",
+                    "responses": {"200": _json(_ref("IssueList"), "期刊列表"), "503": _error("索引不可用")},
+                },
+                "post": {
+                    "operationId": "uploadIssue",
+                    "summary": "上传一期简报（需要管理令牌）",
+                    "security": [{"bearer": []}],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "multipart/form-data": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {"file": {"type": "string", "format": "binary"}},
+                                    "required": ["file"],
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": _json(_ref("IngestResult"), "已收入（或已是最新）"),
+                        "400": _error("请求中没有文件"),
+                        "413": _error("文件过大"),
+                        "415": _error("不支持的文件类型"),
+                        "422": _error("文件无法解析为一期简报；什么都没有改变"),
+                        **ADMIN_ERRORS,
+                    },
+                },
+            },
+            "/api/issues/{id}": {
+                "get": {
+                    "operationId": "getIssue",
+                    "summary": "一期的刊头和目录",
+                    "parameters": [_param("id", {"type": "string"}, "期刊编号，如 2017-06", "path")],
+                    "responses": {
+                        "200": _json(_ref("Issue"), "期刊"),
+                        "404": _error("没有这一期"),
+                        "503": _error("索引不可用"),
+                    },
+                }
+            },
+            "/api/reindex": {
+                "post": {
+                    "operationId": "reindex",
+                    "summary": "从语料库重建索引（需要管理令牌）",
+                    "security": [{"bearer": []}],
+                    "responses": {
+                        "200": _json(_ref("ReindexResult"), "已重建"),
+                        "422": _error("语料库中有无法解析的文件；索引未改动"),
+                        **ADMIN_ERRORS,
+                    },
+                }
+            },
+            "/healthz": {
+                "get": {
+                    "operationId": "health",
+                    "summary": "服务状态",
+                    "responses": {"200": _json(_ref("Health"), "正常"), "503": _json(_ref("Health"), "索引不可用")},
+                }
+            },
+            "/api/openapi.json": {
+                "get": {
+                    "operationId": "openapi",
+                    "summary": "本文档",
+                    "responses": {"200": _json({"type": "object"}, "OpenAPI 文档")},
+                }
+            },
+        },
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+    }

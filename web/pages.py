@@ -1,0 +1,213 @@
+"""HTML resources. They call the search interface directly, never the JSON API."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import falcon
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+
+from indexer import Archive, QueryError
+from indexer.query import parse as parse_query
+
+from .charts import bar_chart
+
+STATIC = Path(__file__).resolve().parent / "static"
+PER_PAGE = 20
+SEARCH_PARAMS = ("q", "district", "section", "from", "to", "sort")
+FILTER_NAMES = {"district": "区域", "section": "栏目", "from": "起始日期", "to": "截止日期"}
+
+env = Environment(loader=PackageLoader("web", "templates"), autoescape=select_autoescape(default=True))
+
+
+def chinese_date(value: str | dt.date | None) -> str:
+    if not value:
+        return ""
+    day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+env.filters["cndate"] = chinese_date
+
+
+def render(template: str, **context: Any) -> str:
+    return env.get_template(template).render(**context)
+
+
+def render_error(status: str, title: str, description: str) -> str:
+    return render("error.html", status=status.split(" ", 1)[0], title=title, description=description)
+
+
+def add_pages(app: falcon.App, archive: Archive) -> None:
+    app.add_route("/", HomePage(archive))
+    app.add_route("/search", SearchPage(archive))
+    app.add_route("/articles/{article_id}", ArticlePage(archive))
+    app.add_route("/issues", IssuesPage(archive))
+    app.add_route("/issues/{issue_id}", IssuePage(archive))
+    app.add_static_route("/static", str(STATIC))
+
+
+def _html(resp: falcon.Response, body: str) -> None:
+    resp.content_type = falcon.MEDIA_HTML
+    resp.text = body
+
+
+class HomePage:
+    def __init__(self, archive: Archive):
+        self.archive = archive
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        info = self.archive.check()
+        _html(resp, render("home.html", info=info, issues=self.archive.issues()[:6]))
+
+
+class SearchPage:
+    def __init__(self, archive: Archive):
+        self.archive = archive
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        params = {name: (req.get_param(name) or "").strip() for name in SEARCH_PARAMS}
+        raw_page = req.get_param("page") or "1"
+        result, error = None, None
+        try:
+            page = int(raw_page) if raw_page.isdigit() else 0
+            if page < 1:
+                raise QueryError("page", f"页码“{raw_page}”无效，应为不小于 1 的整数。")
+            result = self.archive.search(**self._kwargs(params), page=page, per_page=PER_PAGE)
+        except QueryError as exc:
+            resp.status = falcon.HTTP_400
+            error = exc.message
+        suggestions = self._suggestions(params) if result is not None and result.total == 0 else []
+        _html(
+            resp,
+            render(
+                "search.html",
+                params=params,
+                result=result,
+                error=error,
+                suggestions=suggestions,
+                link=_linker(params),
+                active_filters=[(k, FILTER_NAMES[k], params[k]) for k in FILTER_NAMES if params[k]],
+                charts=self._charts(result),
+                sections=self._sections(),
+            ),
+        )
+
+    @staticmethod
+    def _kwargs(params: dict[str, str]) -> dict[str, Any]:
+        return {
+            "query": params["q"],
+            "district": params["district"] or None,
+            "section": params["section"] or None,
+            "date_from": params["from"] or None,
+            "date_to": params["to"] or None,
+            "sort": params["sort"] or "relevance",
+        }
+
+    def _suggestions(self, params: dict[str, str]) -> list[dict[str, Any]]:
+        """For an empty result: which filter or word to drop, and how many articles that would find."""
+        out = []
+        for name, label in FILTER_NAMES.items():
+            if params[name]:
+                changed = {**params, name: ""}
+                total = self.archive.search(**self._kwargs(changed), per_page=1).total
+                out.append({"what": f"{label}“{params[name]}”", "total": total, "url": _linker(params)(**{name: None})})
+        terms = [t.text for t in parse_query(params["q"]).positive_terms()]
+        if len(terms) > 1:
+            for term in terms:
+                rest = " ".join(t for t in terms if t != term)
+                total = self.archive.search(**self._kwargs({**params, "q": rest}), per_page=1).total
+                out.append({"what": f"词“{term}”", "total": total, "url": _linker(params)(q=rest)})
+        return sorted(out, key=lambda s: -s["total"])
+
+    @staticmethod
+    def _charts(result: Any) -> list[Markup]:
+        if result is None or result.total == 0:
+            return []
+        by_year = dict(sorted(result.facets["year"].items()))
+        return [bar_chart("按年份", by_year), bar_chart("按区域", result.facets["district"])]
+
+    def _sections(self) -> list[str]:
+        seen: OrderedDict[str, None] = OrderedDict()
+        for issue in self.archive.issues():
+            for section in issue["sections"]:
+                seen[section] = None
+        return list(seen)
+
+
+class ArticlePage:
+    def __init__(self, archive: Archive):
+        self.archive = archive
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, article_id: str) -> None:
+        record = self.archive.article(article_id)
+        if record is None:
+            raise falcon.HTTPNotFound(title="找不到这篇文章", description=f"没有编号为“{article_id}”的文章。")
+        query = (req.get_param("q") or "").strip()
+        article, issue = record.article, record.issue
+        permalink = f"{req.prefix}/articles/{article.id}"
+        page = f"，第{article.page}页" if article.page else ""
+        citation = f"《{issue['title']}》{issue['label']}{page}：{article.title}，{permalink}"
+        suffix = "?" + urlencode({"q": query}) if query else ""
+        _html(
+            resp,
+            render(
+                "article.html",
+                article=article,
+                issue=issue,
+                paragraphs=[
+                    {"kind": p["kind"], "html": Markup(p["html"])}
+                    for p in self.archive.highlighted_paragraphs(record, query)
+                ],
+                previous=self.archive.article(record.previous) if record.previous else None,
+                following=self.archive.article(record.next) if record.next else None,
+                query=query,
+                suffix=suffix,
+                citation=citation,
+                permalink=permalink,
+            ),
+        )
+
+
+class IssuesPage:
+    def __init__(self, archive: Archive):
+        self.archive = archive
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        by_year: OrderedDict[int, list[dict[str, Any]]] = OrderedDict()
+        for issue in self.archive.issues():
+            by_year.setdefault(issue["year"], []).append(issue)
+        _html(resp, render("issues.html", by_year=by_year))
+
+
+class IssuePage:
+    def __init__(self, archive: Archive):
+        self.archive = archive
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, issue_id: str) -> None:
+        issue = self.archive.issue(issue_id)
+        if issue is None:
+            raise falcon.HTTPNotFound(title="找不到这一期", description=f"没有编号为“{issue_id}”的一期。")
+        section_pages = {e["title"]: e["page"] for e in issue["toc"] if e["is_section"]}
+        sections: OrderedDict[str, list[dict[str, Any]]] = OrderedDict((s, []) for s in issue["sections"])
+        for article in issue["articles"]:
+            sections.setdefault(article["section"], []).append(article)
+        _html(resp, render("issue.html", issue=issue, sections=sections, section_pages=section_pages))
+
+
+def _linker(params: dict[str, str]):
+    """A function that builds a /search URL from the current parameters with some changed."""
+
+    def link(**changes: str | None) -> str:
+        merged = {**params, **{k.rstrip("_"): v for k, v in changes.items()}}
+        query = {k: v for k, v in merged.items() if v and k in (*SEARCH_PARAMS, "page")}
+        if query.get("page") in ("1", 1):
+            query.pop("page")
+        return "/search" + ("?" + urlencode(query) if query else "")
+
+    return link
