@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from indexer.search import MAX_PER_PAGE, MAX_QUERY, SORTS
+from indexer.filters import DATE_PATTERN
+from indexer.search import MAX_PAGE, MAX_PER_PAGE, MAX_QUERY, SORTS
 
 NULLABLE_STRING = {"type": ["string", "null"]}
 NULLABLE_INT = {"type": ["integer", "null"]}
 DATE_PARAM = {
     "type": "string",
-    "pattern": r"^\d{4}(-\d{1,2}(-\d{1,2})?)?$",
+    # Empty means no bound, as an HTML form sends it.
+    "pattern": f"^\\s*$|{DATE_PATTERN}",
+    "description": "2017、2017-06 或 2017-06-10（也接受 2017年6月 这样的写法）",
     "examples": ["2017", "2017-06", "2017-06-10"],
 }
 
@@ -186,7 +189,7 @@ def document() -> dict[str, Any]:
         _param("from", DATE_PARAM, "起始日期"),
         _param("to", DATE_PARAM, "截止日期"),
         _param("sort", {"enum": list(SORTS), "default": "relevance"}, "排序：相关度或时间"),
-        _param("page", {"type": "integer", "minimum": 1, "default": 1}, "页码"),
+        _param("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}, "页码"),
         _param("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20}, "每页条数"),
     ]
     return {

@@ -7,7 +7,7 @@ import re
 import shutil
 import tempfile
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import falcon
@@ -19,7 +19,7 @@ from indexer.search import ARTICLE_URL
 from .errors import ParamError
 from .openapi import document
 
-_INT = re.compile(r"^\s*[+-]?\d{1,9}\s*$")
+_INT = re.compile(r"^\s*[+-]?\d+\s*$")
 
 
 @dataclass(frozen=True)
@@ -33,8 +33,8 @@ class Settings:
 
 
 def int_param(req: falcon.Request, name: str, default: int) -> int:
-    raw = req.get_param(name)
-    if raw is None or raw == "":
+    raw = req.get_param(name, default=None)
+    if raw is None:
         return default
     if not _INT.match(raw):
         raise ParamError(name, f"“{raw}”不是整数。")
@@ -204,7 +204,8 @@ def _read_upload(req: falcon.Request, limit: int) -> tuple[str, bytes]:
             data = part.stream.read(limit + 1)
             if len(data) > limit:
                 raise _too_large(limit)
-            return part.secure_filename if part.filename else "", data
+            # Only the last component of the client's name is kept, for its suffix and for messages.
+            return PurePosixPath((part.filename or "").replace("\\", "/")).name, data
     except falcon.MediaMalformedError:
         raise falcon.HTTPBadRequest(title="上传格式错误", description="multipart 内容无法解析。请重新上传。") from None
     raise ParamError("file", "请求中没有 file 字段。请把简报文件放在 file 字段上传。")

@@ -11,7 +11,9 @@ from archive import normalise_district
 
 from .errors import QueryError
 
-_DATE = re.compile(r"^\s*(\d{4})\s*(?:[-./年]\s*(\d{1,2})\s*(?:[-./月]\s*(\d{1,2})\s*日?|月)?)?\s*年?\s*$")
+# The forms a date filter accepts; the OpenAPI document publishes this pattern.
+DATE_PATTERN = r"^\s*(\d{4})\s*(?:[-./年]\s*(\d{1,2})\s*(?:[-./月]\s*(\d{1,2})\s*日?|月)?)?\s*年?\s*$"
+_DATE = re.compile(DATE_PATTERN)
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from .store import ISSUES, IndexStore
 ARTICLE_URL = "/articles/{id}"
 MAX_QUERY = 200
 MAX_PER_PAGE = 100
+MAX_PAGE = 100_000
 SORTS = ("relevance", "date")
 
 
@@ -244,8 +245,8 @@ class Archive:
             raise QueryError("q", f"查询词过长（{len(query)} 字），最多 {MAX_QUERY} 字。请缩短后重试。")
         if sort not in SORTS:
             raise QueryError("sort", f"排序方式“{sort}”无效，只能是 relevance（相关度）或 date（时间）。")
-        if page < 1:
-            raise QueryError("page", "页码必须是不小于 1 的整数。")
+        if not 1 <= page <= MAX_PAGE:
+            raise QueryError("page", f"页码必须是 1 到 {MAX_PAGE} 之间的整数。")
         if not 1 <= per_page <= MAX_PER_PAGE:
             raise QueryError("per_page", f"每页条数必须在 1 到 {MAX_PER_PAGE} 之间。")
         filters = parse_filters(district, section, date_from, date_to)

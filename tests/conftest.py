@@ -72,3 +72,143 @@ def articles(built):
     from indexer.build import parse_all
 
     return [a for p in parse_all(Corpus(built[0]).files()) for a in p.issue.articles]
+
+
+@pytest.fixture(scope="session")
+def openapi():
+    from api.openapi import document
+
+    return document()
+
+
+@pytest.fixture(scope="session")
+def client(built):
+    """falcon.testing client over the real app (read-only: writes are disabled without a token)."""
+    from falcon import testing
+
+    from api import Settings, create_app
+    from indexer import Archive
+
+    corpus, index = built
+    return testing.TestClient(create_app(Archive(index), Settings(corpus, index, admin_token=None)))
+
+
+@pytest.fixture
+def writable(tmp_path):
+    """A client over its own corpus and index, with admin writes enabled by a token."""
+    from falcon import testing
+
+    from api import Settings, create_app
+    from indexer import Archive, reindex
+
+    corpus = make_corpus(tmp_path)
+    index = tmp_path / "index"
+    reindex(corpus, index)
+    settings = Settings(corpus, index, admin_token="s3cret-token", max_upload=200_000)
+    return testing.TestClient(create_app(Archive(index), settings)), corpus, index
+
+
+def multipart(files: dict) -> tuple[bytes, str]:
+    """``files`` ({field: (filename, bytes)}) as a multipart/form-data body and its content type."""
+    boundary = "bulletin-test-boundary-7f3a"
+    body = b""
+    for field, (filename, data) in files.items():
+        body += (
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{filename}"\r\n'
+                "Content-Type: application/octet-stream\r\n\r\n"
+            ).encode()
+            + data
+            + b"\r\n"
+        )
+    body += f"--{boundary}--\r\n".encode()
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+def upload(client, files: dict, headers: dict | None = None, path: str = "/api/issues"):
+    """POST ``files`` as multipart/form-data through a falcon test client."""
+    body, content_type = multipart(files)
+    return client.simulate_post(path, headers={**(headers or {}), "Content-Type": content_type}, body=body)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Served:
+    """A real `bulletin serve` on 127.0.0.1, started for a test and stopped after it."""
+
+    def __init__(self, corpus: Path, index: Path, token: str | None = None, workers: int = 2):
+        import os
+        import subprocess
+        import sys
+
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        env = {k: v for k, v in os.environ.items() if k != "BULLETIN_ADMIN_TOKEN"}
+        if token:
+            env["BULLETIN_ADMIN_TOKEN"] = token
+        self.log = open(index.parent / f"serve-{self.port}.log", "w+b")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bulletin", "serve", "--host", "127.0.0.1", "--port", str(self.port),
+             "--workers", str(workers), "--corpus", str(corpus), "--index", str(index)],
+            stdout=self.log, stderr=subprocess.STDOUT, env=env,
+        )  # fmt: skip
+        self.wait_ready()
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        import time
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"bulletin serve exited with {self.process.returncode}:\n{self.output()}")
+            try:
+                if self.get("/healthz")[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"bulletin serve did not answer within {timeout} s:\n{self.output()}")
+
+    def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
+        import json
+        import urllib.error
+        import urllib.request
+
+        req = urllib.request.Request(self.base + path, data=body, method=method, headers=headers or {})
+        try:
+            with urllib.request.urlopen(req, timeout=30) as resp:
+                status, raw, got = resp.status, resp.read(), {k.lower(): v for k, v in resp.headers.items()}
+        except urllib.error.HTTPError as exc:
+            status, raw, got = exc.code, exc.read(), {k.lower(): v for k, v in exc.headers.items()}
+            exc.close()
+        is_json = got.get("content-type", "").startswith("application/json")
+        return status, json.loads(raw) if is_json and raw else raw.decode("utf-8", "replace"), got
+
+    def get(self, path: str, headers: dict | None = None):
+        return self.request("GET", path, headers=headers)
+
+    def post_file(self, files: dict, headers: dict | None = None):
+        body, content_type = multipart(files)
+        return self.request("POST", "/api/issues", body, {**(headers or {}), "Content-Type": content_type})
+
+    def output(self) -> str:
+        self.log.flush()
+        self.log.seek(0)
+        return self.log.read().decode("utf-8", "replace")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except Exception:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()

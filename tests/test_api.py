@@ -1,0 +1,225 @@
+"""The JSON API through falcon.testing: every endpoint, parameter and error, checked against OpenAPI."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from conftest import upload, variant_of_seed
+from jsonschema import Draft202012Validator, FormatChecker
+
+TOKEN = {"Authorization": "Bearer s3cret-token"}
+
+
+def conforms(openapi, result, path: str, method: str = "get"):
+    """Validate ``result`` against the document's schema for its status; return its JSON."""
+    responses = openapi["paths"][path][method]["responses"]
+    spec = responses[str(result.status_code)]
+    schema = {**spec["content"]["application/json"]["schema"], "components": openapi["components"]}
+    body = result.json
+    Draft202012Validator(schema, format_checker=FormatChecker()).validate(body)
+    assert result.headers["content-type"].startswith("application/json")
+    return body
+
+
+def test_search_returns_the_documented_object(client, openapi):
+    body = conforms(openapi, client.simulate_get("/api/search", params={"q": "城管通", "per_page": 3}), "/api/search")
+    assert set(body) == {"query", "total", "page", "per_page", "took_ms", "hits", "facets"}
+    assert body["total"] == 14 and len(body["hits"]) == 3
+    hit = body["hits"][0]
+    assert hit["url"] == f"/articles/{hit['id']}" and "<mark>城管通</mark>" in hit["snippet"]
+    assert set(body["facets"]) == {"district", "section", "year"}
+
+
+def test_chinese_is_not_escaped(client):
+    raw = client.simulate_get("/api/search", params={"q": "城管通"}).text
+    assert "城管通" in raw and "\\u" not in raw
+
+
+@pytest.mark.parametrize(
+    ("params", "check"),
+    [
+        ({"q": "执法记录仪", "district": "怀柔局"}, lambda b: {h["district"] for h in b["hits"]} == {"怀柔区"}),
+        ({"q": "执法记录仪", "section": "【区局动态】"}, lambda b: {h["section"] for h in b["hits"]} == {"区局动态"}),
+        ({"from": "2018", "to": "2018-12"}, lambda b: {h["issue"] for h in b["hits"]} == {"2018-03"}),
+        ({"q": "城管通", "sort": "date"}, lambda b: [h["date"] for h in b["hits"]] == sorted((h["date"] for h in b["hits"]), reverse=True)),
+        ({"q": "执法", "page": "2", "per_page": "5"}, lambda b: b["page"] == 2 and len(b["hits"]) == 5),
+        ({}, lambda b: b["total"] == 45 and b["hits"][0]["issue"] == "2019-02"),
+    ],
+)  # fmt: skip
+def test_search_parameters(client, openapi, params, check):
+    body = conforms(openapi, client.simulate_get("/api/search", params=params), "/api/search")
+    assert check(body)
+
+
+@pytest.mark.parametrize(
+    ("params", "param"),
+    [
+        ({"from": "2017-02-30"}, "from"),
+        ({"from": "2018", "to": "2017"}, "to"),
+        ({"sort": "newest"}, "sort"),
+        ({"page": "0"}, "page"),
+        ({"page": "two"}, "page"),
+        ({"per_page": "101"}, "per_page"),
+        ({"per_page": "-5"}, "per_page"),
+        ({"q": "城" * 201}, "q"),
+    ],
+)
+def test_bad_parameters_are_400_naming_the_parameter_in_chinese(client, openapi, params, param):
+    body = conforms(openapi, client.simulate_get("/api/search", params=params), "/api/search")
+    assert body["param"] == param and body["title"] == "参数无效"
+    assert param in body["description"] and any("\u4e00" <= c <= "\u9fff" for c in body["description"])
+
+
+def test_error_body_shape_is_pinned(client):
+    body = client.simulate_get("/api/search", params={"page": "0"}).json
+    assert body == {
+        "title": "参数无效",
+        "description": "参数 page：页码必须是 1 到 100000 之间的整数。",
+        "param": "page",
+    }
+
+
+def test_article(client, openapi):
+    body = conforms(openapi, client.simulate_get("/api/articles/2017-06-a20"), "/api/articles/{id}")
+    assert body["title"] == "石景山局：充分发挥执法记录仪在拆违工作中的作用"
+    assert (body["previous"], body["next"]) == ("2017-06-a19", "2017-06-a21")
+    assert body["issue"]["label"] == "2017年第6期" and body["page"] == 15
+    shenzhen = client.simulate_get("/api/articles/2017-06-a31").json
+    assert [p["kind"] for p in shenzhen["paragraphs"]].count("subheading") == 4
+    assert shenzhen["source"] == "（摘编自：贵阳日报）"
+
+
+@pytest.mark.parametrize(
+    ("path", "template"),
+    [("/api/articles/2099-01-a01", "/api/articles/{id}"), ("/api/issues/1999-01", "/api/issues/{id}")],
+)
+def test_unknown_ids_are_404(client, openapi, path, template):
+    body = conforms(openapi, client.simulate_get(path), template)
+    assert body["title"] == "未找到" and path.rsplit("/", 1)[1] in body["description"]
+
+
+def test_issues_newest_first_and_one_issue(client, openapi):
+    body = conforms(openapi, client.simulate_get("/api/issues"), "/api/issues")
+    assert [i["id"] for i in body["issues"]] == ["2019-02", "2019-01", "2018-03", "2017-06", "2016-12"]
+    issue = conforms(openapi, client.simulate_get("/api/issues/2017-06"), "/api/issues/{id}")
+    assert len(issue["articles"]) == 31 and issue["articles"][19]["url"] == "/articles/2017-06-a20"
+    assert next(e["title"] for e in issue["toc"] if e["is_section"]) == "刊首语"
+
+
+def test_health(client, openapi):
+    body = conforms(openapi, client.simulate_get("/healthz"), "/healthz")
+    assert body["status"] == "ok" and body["articles"] == 45 and body["issues"] == 5 and body["generation"]
+
+
+def test_health_without_an_index_is_503(tmp_path, openapi):
+    from falcon import testing
+
+    from api import Settings, create_app
+    from indexer import Archive
+
+    app = create_app(Archive(tmp_path / "none"), Settings(tmp_path, tmp_path / "none", None))
+    result = testing.TestClient(app).simulate_get("/healthz")
+    body = conforms(openapi, result, "/healthz")
+    assert body["status"] == "unavailable" and "bulletin reindex" in body["message"]
+    search = testing.TestClient(app).simulate_get("/api/search", params={"q": "城管通"})
+    assert search.status_code == 503 and "bulletin reindex" in search.json["description"]
+
+
+def test_openapi_document_matches_the_endpoints_exactly(client, openapi):
+    served = client.simulate_get("/api/openapi.json").json
+    assert served == openapi and served["openapi"].startswith("3.1")
+    samples = {"{id}": "2017-06-a20"}
+    for path, operations in openapi["paths"].items():
+        url = path.replace("{id}", samples["{id}"] if "articles" in path else "2017-06")
+        for method in ("get", "post", "put", "patch", "delete"):
+            status = client.simulate_request(method.upper(), url).status_code
+            if method in operations:
+                assert status != 405, (method, path)
+            else:
+                assert status == 405, (method, path)
+
+
+def test_get_responses_carry_an_etag_keyed_by_the_index_generation(writable):
+    client, _corpus, _index = writable
+    first = client.simulate_get("/api/search", params={"q": "城管通"})
+    etag = first.headers["etag"]
+    assert first.headers["cache-control"] == "no-cache"
+    again = client.simulate_get("/api/search", params={"q": "城管通"}, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.text == ""
+    posted = upload(client, {"file": ("2020-05.md", variant_of_seed(2020, 5))}, TOKEN)
+    assert posted.status_code == 200
+    after = client.simulate_get("/api/search", params={"q": "城管通"}, headers={"If-None-Match": etag})
+    assert after.status_code == 200 and after.headers["etag"] != etag and after.json["total"] == 25
+    assert "no-store" in client.simulate_get("/healthz").headers["cache-control"]
+
+
+def tree(*folders):
+    return {
+        str(p): hashlib.sha256(p.read_bytes()).hexdigest() for f in folders for p in sorted(f.rglob("*")) if p.is_file()
+    }
+
+
+def test_writes_are_disabled_without_the_variable(client, openapi, built):
+    before = tree(*built)
+    posted = upload(client, {"file": ("x.md", variant_of_seed(2020, 5))}, TOKEN)
+    body = conforms(openapi, posted, "/api/issues", "post")
+    assert posted.status_code == 403 and "BULLETIN_ADMIN_TOKEN" in body["description"]
+    assert conforms(openapi, client.simulate_post("/api/reindex", headers=TOKEN), "/api/reindex", "post")
+    assert client.simulate_post("/api/reindex").status_code == 403
+    assert tree(*built) == before
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Authorization": "Bearer wrong"}, {"Authorization": "s3cret-token"}, {"Authorization": "Basic s3cret-token"}],
+)
+def test_wrong_or_missing_token_is_401_and_nothing_changes(writable, openapi, headers):
+    client, corpus, index = writable
+    before = tree(corpus, index)
+    posted = upload(client, {"file": ("x.md", variant_of_seed(2020, 5))}, headers)
+    conforms(openapi, posted, "/api/issues", "post")
+    assert posted.status_code == 401 and posted.headers["www-authenticate"] == "Bearer"
+    assert client.simulate_post("/api/reindex", headers=headers).status_code == 401
+    assert tree(corpus, index) == before
+
+
+def test_upload_with_the_token_lands_and_is_found(writable, openapi):
+    client, corpus, _index = writable
+    posted = upload(client, {"file": ("../../etc/passwd.md", variant_of_seed(2020, 5))}, TOKEN)
+    body = conforms(openapi, posted, "/api/issues", "post")
+    assert body["added"] == ["2020-05"] and body["articles"] == 31 and body["warnings"]
+    assert (corpus / "2020" / "2020-05.md").read_bytes() == variant_of_seed(2020, 5)
+    assert not list(corpus.parent.rglob("passwd*"))
+    assert client.simulate_get("/api/search", params={"from": "2020", "to": "2020"}).json["total"] == 31
+    again = conforms(
+        openapi, upload(client, {"file": ("a.md", variant_of_seed(2020, 5))}, TOKEN), "/api/issues", "post"
+    )
+    assert again["unchanged"] == ["2020-05"]
+    rebuilt = conforms(openapi, client.simulate_post("/api/reindex", headers=TOKEN), "/api/reindex", "post")
+    assert rebuilt["issues"] == 6 and rebuilt["articles"] == 76
+
+
+@pytest.mark.parametrize(
+    ("files", "status", "words"),
+    [
+        ({"file": ("big.md", b"x" * 300_000)}, 413, "不能超过"),
+        ({"file": ("blob.md", bytes(range(256)) * 10)}, 422, "二进制"),
+        ({"file": ("issue.docx", b"PK\x03\x04 not really")}, 415, ".docx"),
+        ({"file": ("../../etc/passwd", b"root:x:0:0:root:/root:/bin/bash\n")}, 422, "期号"),
+        ({"other": ("x.md", b"hello")}, 400, "file"),
+    ],
+)
+def test_bad_uploads_are_refused_and_nothing_is_written(writable, openapi, files, status, words):
+    client, corpus, index = writable
+    before = tree(corpus, index)
+    result = upload(client, files, TOKEN)
+    body = conforms(openapi, result, "/api/issues", "post")
+    assert result.status_code == status and words in body["description"]
+    assert tree(corpus, index) == before
+
+
+def test_non_multipart_upload_is_415(writable, openapi):
+    client, _, _ = writable
+    result = client.simulate_post("/api/issues", headers={**TOKEN, "Content-Type": "text/plain"}, body="2017年第6期")
+    assert conforms(openapi, result, "/api/issues", "post")["title"] == "格式不对"

@@ -1,0 +1,66 @@
+"""A real `bulletin serve` (gunicorn, 2 workers) on 127.0.0.1."""
+
+from __future__ import annotations
+
+import urllib.parse
+
+import pytest
+from conftest import Served, make_corpus, variant_of_seed
+
+TOKEN = "serve-test-token"
+
+
+@pytest.fixture
+def served(tmp_path):
+    corpus = make_corpus(tmp_path)
+    server = Served(corpus, tmp_path / "index", token=TOKEN)  # no index yet: serve builds it first
+    yield server, corpus, tmp_path / "index"
+    server.stop()
+
+
+def q(text: str) -> str:
+    return urllib.parse.quote(text)
+
+
+def test_serve_builds_the_index_searches_and_takes_an_upload_without_restart(served):
+    server, corpus, _index = served
+    status, body, headers = server.get(f"/api/search?q={q('城管通')}")
+    assert status == 200 and body["total"] == 14 and headers["content-type"].startswith("application/json")
+    status, body, _ = server.get("/api/search?from=2020&to=2020")
+    assert body["total"] == 0
+
+    before = sorted(p.name for p in corpus.rglob("*"))
+    refused, message, _ = server.post_file({"file": ("2020-05.md", variant_of_seed(2020, 5))})
+    assert refused == 401 and "令牌" in message["title"]
+    wrong, _, _ = server.post_file({"file": ("2020-05.md", variant_of_seed(2020, 5))}, {"Authorization": "Bearer nope"})
+    assert wrong == 401
+    assert sorted(p.name for p in corpus.rglob("*")) == before
+
+    status, body, _ = server.post_file(
+        {"file": ("2020-05.md", variant_of_seed(2020, 5))}, {"Authorization": f"Bearer {TOKEN}"}
+    )
+    assert status == 200 and body["added"] == ["2020-05"]
+    # Both workers answer from the new index without a restart.
+    totals = {server.get(f"/api/search?q={q('城管通')}")[1]["total"] for _ in range(12)}
+    assert totals == {25}
+    assert server.get("/healthz")[1]["issues"] == 6
+    assert "GET /api/search" in server.output()  # the access log
+
+
+def test_pages_and_errors_over_http(served):
+    server, _, _ = served
+    status, html, headers = server.get(f"/search?q={q('执法记录仪')}&district={q('怀柔')}")
+    assert status == 200 and "text/html" in headers["content-type"] and "<mark>执法记录仪</mark>" in html
+    assert server.get("/no/such/page")[0] == 404
+    assert server.get("/api/search?page=0")[0] == 400
+
+
+def test_serve_without_token_refuses_writes(tmp_path):
+    corpus = make_corpus(tmp_path)
+    server = Served(corpus, tmp_path / "index", token=None, workers=1)
+    try:
+        status, body, _ = server.post_file({"file": ("2020-05.md", variant_of_seed(2020, 5))})
+        assert status == 403 and "BULLETIN_ADMIN_TOKEN" in body["description"]
+        assert not (corpus / "2020").exists()
+    finally:
+        server.stop()
