@@ -16,6 +16,7 @@ from .analysis import normalise
 
 FRAGMENT = 100
 MAX_FRAGMENTS = 3
+SEPARATOR = " … "
 _TOKENS = re.compile(r"[A-Za-z0-9]+(?:\.[0-9]+)*|[^\sA-Za-z0-9]")
 _BREAKS = "。！？；!?;\n"
 _SOFT_BREAKS = "，、：,:"
@@ -85,10 +86,10 @@ def snippet(text: str, terms: list[str], size: int = FRAGMENT, fragments: int = 
     parts = []
     for lo, hi in windows:
         inside = [(max(s, lo) - lo, min(e, hi) - lo) for s, e in ranges if s < hi and e > lo]
-        prefix = "…" if lo > 0 else ""
-        suffix = "…" if hi < len(text) else ""
-        parts.append(prefix + mark(text[lo:hi], inside) + suffix)
-    return " ".join(parts)
+        parts.append(mark(text[lo:hi], inside))
+    prefix = "…" if windows[0][0] > 0 else ""
+    suffix = "…" if windows[-1][1] < len(text) else ""
+    return prefix + SEPARATOR.join(parts) + suffix
 
 
 def _cut_start(text: str, pos: int) -> int:

@@ -206,7 +206,7 @@ def test_overlapping_matches_are_marked_once_at_their_longest(archive):
 
 def test_snippet_size_and_fragments(archive):
     for hit in archive.search("执法记录仪", per_page=20).hits:
-        fragments = hit.snippet.split(" …")
+        fragments = hit.snippet.split(" … ")
         assert 1 <= len(fragments) <= 3
         plain = re.sub(r"<[^>]+>", "", hit.snippet)
         assert len(plain) <= 3 * 160

@@ -32,7 +32,14 @@ def chinese_date(value: str | dt.date | None) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+def issue_label(issue_id: str) -> str:
+    """2017-06 → 2017年第6期."""
+    year, _, number = issue_id.partition("-")
+    return f"{year}年第{int(number)}期" if number.isdigit() else issue_id
+
+
 env.filters["cndate"] = chinese_date
+env.filters["issue_label"] = issue_label
 
 
 def render(template: str, **context: Any) -> str:

@@ -1,0 +1,150 @@
+"""Browser tests: Playwright driving Debian's headless Chromium against a real `bulletin serve`.
+
+Screenshots are saved under test-output/screenshots/. Where Chromium is missing the tests skip,
+except under CI=true, where a missing browser fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, Served, make_corpus
+
+SHOTS = ROOT / "test-output" / "screenshots"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def chromium_path() -> str | None:
+    return os.environ.get("BULLETIN_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    path = chromium_path()
+    if path is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("Chromium is not installed; CI must install it (apt-get install chromium).")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    root = tmp_path_factory.mktemp("browser")
+    served = Served(make_corpus(root), root / "index", workers=2)
+    yield served
+    served.stop()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.dialogs = dialogs
+    yield page
+    context.close()
+
+
+def shot(page, name: str) -> Path:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 10_000
+    return path
+
+
+def test_search_filter_open_reload_and_follow(page, server):
+    page.goto(server.base + "/")
+    page.fill("input[name=q]", "执法记录仪")
+    page.press("input[name=q]", "Enter")
+    page.wait_for_url("**/search?q=*")
+    total = server.get("/api/search?q=%E6%89%A7%E6%B3%95%E8%AE%B0%E5%BD%95%E4%BB%AA")[1]["total"]
+    assert f"共 {total} 篇" in page.inner_text(".stats") and total > 10
+
+    page.click(".facets a:text-is('怀柔区')")
+    page.wait_for_url("**district=*")
+    assert page.locator("li.hit").count() == 2
+    assert set(page.locator("li.hit .meta").all_inner_texts()) and all(
+        t.startswith("怀柔局") for t in page.locator("li.hit .meta").all_inner_texts()
+    )
+
+    page.fill("form.filters input[name=from]", "2017-06")
+    page.fill("form.filters input[name=to]", "2017-06")
+    page.click("form.filters button")
+    page.wait_for_url("**from=2017-06*")
+    assert page.input_value("form.filters input[name=district]") == "怀柔区"
+    assert page.locator("li.hit").count() == 2
+    assert page.locator("li.hit .snippet mark").first.inner_text() == "执法记录仪"
+    shot(page, "search")
+
+    title = page.locator("li.hit h3 a").first.inner_text()
+    page.locator("li.hit h3 a").first.click()
+    page.wait_for_url("**/articles/*")
+    assert page.inner_text("h1") == title
+    assert page.locator(".body mark").count() >= 2
+    shot(page, "article")
+
+    permalink = page.url.split("?", 1)[0]
+    page.goto(permalink)
+    assert page.inner_text("h1") == title and page.locator(".body mark").count() == 0
+    page.reload()
+    assert page.inner_text("h1") == title
+    assert permalink in page.inner_text("#citation")
+
+    next_title = page.locator("a[rel=next]").inner_text().split("：", 1)[1].rstrip(" →")
+    page.click("a[rel=next]")
+    page.wait_for_url(lambda url: url.split("?")[0] != permalink)
+    assert page.inner_text("h1") == next_title
+    page.click("a[rel=prev]")
+    page.wait_for_url(lambda url: url.split("?")[0] == permalink)
+    assert page.inner_text("h1") == title
+    assert page.dialogs == []
+
+
+def test_issue_contents_links_to_articles(page, server):
+    page.goto(server.base + "/issues")
+    page.click("text=2017年第6期")
+    page.wait_for_url("**/issues/2017-06")
+    assert page.locator("li.section").count() == 6
+    page.click("text=石景山局：充分发挥执法记录仪在拆违工作中的作用")
+    page.wait_for_url("**/articles/2017-06-a20")
+    assert "第15页" in page.inner_text(".article .meta")
+
+
+def test_script_in_queries_and_articles_never_runs(page, server):
+    page.goto(server.base + "/search?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E")
+    assert page.input_value("input[name=q]") == "<script>alert(1)</script>"
+    page.goto(server.base + "/search?q=alert")
+    assert "<script>alert(1)</script>" in page.inner_text("li.hit .snippet")
+    page.goto(server.base + "/articles/2019-02-a01?q=alert")
+    assert "<script>alert(1)</script>" in page.inner_text(".body")
+    assert page.dialogs == []
+
+
+def test_readable_on_a_phone(browser, server):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    page.goto(server.base + "/search?q=%E5%9F%8E%E7%AE%A1%E9%80%9A")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390 + 1, f"the page scrolls sideways on a phone ({width}px)"
+    shot(page, "search-phone")
+    context.close()
