@@ -24,6 +24,7 @@ from archive.corpus import Corpus, write_atomic
 
 from .analysis import init as init_analysis
 from .errors import BuildError
+from .faults import checkpoint
 from .schema import SCHEMA_VERSION, document, issue_record, make_schema
 from .store import ISSUES, META, IndexStore
 
@@ -203,13 +204,18 @@ def _write_index(generation: Path, issues: list[Issue], progress: ProgressFactor
     writer = ix.writer(limitmb=256)
     try:
         with progress(total=total, desc="建立索引", unit="篇") as bar:
+            done = 0
             for issue in issues:
                 if not create:
                     writer.delete_by_term("issue_id", issue.id)
                 for article in issue.articles:
                     writer.add_document(**document(article, issue))
                     bar.update(1)
+                    done += 1
+                    if done == total // 2:
+                        checkpoint("segment")
                 records[issue.id] = issue_record(issue)
+        checkpoint("commit")
         writer.commit()
     except BaseException:
         writer.cancel()

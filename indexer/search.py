@@ -25,7 +25,7 @@ from archive import Article, Paragraph
 
 from . import query as q
 from .analysis import init as init_analysis
-from .errors import IndexCorruptError, QueryError
+from .errors import IndexCorruptError, IndexerError, QueryError
 from .filters import Filters, parse_filters
 from .highlight import highlight_all, snippet
 from .schema import SCHEMA_VERSION
@@ -216,7 +216,19 @@ class Archive:
     def verify(self) -> dict[str, Any]:
         """Open the live index to prove it works, then close it (so a forking master holds nothing open)."""
         try:
-            return self.check()
+            info = self.check()
+            gen = self.generation()
+            if gen.live:
+                self.search("城管", per_page=1)
+                self.article(gen.cols["id"][gen.live[0]])
+            return info
+        except IndexerError:
+            raise
+        except Exception as exc:  # a damaged file shows up as any error while reading
+            raise IndexCorruptError(
+                f"索引 {self.store.root} 已损坏（{type(exc).__name__}: {exc}）。"
+                "请运行 bulletin reindex 从语料库重建索引。"
+            ) from None
         finally:
             self.close()
 

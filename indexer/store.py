@@ -29,6 +29,7 @@ from typing import Any
 from archive.corpus import write_atomic
 
 from .errors import IndexCorruptError, IndexMissingError, WriterBusyError
+from .faults import checkpoint
 
 CURRENT = "CURRENT"
 META = "meta.json"
@@ -84,6 +85,7 @@ class IndexStore:
     def switch(self, generation: Path) -> None:
         """Make ``generation`` live, after everything in it is on disk; drop older ones."""
         _fsync_tree(generation)
+        checkpoint("switch")
         previous = self.current_name()
         write_atomic(self.root / CURRENT, generation.name.encode("utf-8"))
         self.cleanup(keep={generation.name, previous})

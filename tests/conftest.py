@@ -212,3 +212,35 @@ class Served:
                 self.process.kill()
                 self.process.wait()
         self.log.close()
+
+
+def record_figures(name: str, **figures) -> None:
+    """Add a reliability test's figures to test-output/reliability.json (quoted in docs/reliability.md)."""
+    import json
+
+    path = ROOT / "test-output" / "reliability.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    data[name] = figures
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def seed_variants(corpus: Path, count: int, start_year: int = 2000) -> Path:
+    """Write ``count`` distinct issues (the seed re-labelled) into ``corpus``."""
+    for i in range(count):
+        year, number = start_year + i // 12, i % 12 + 1
+        path = corpus / str(year) / f"{year}-{number:02d}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(variant_of_seed(year, number))
+    return corpus
+
+
+def tree_snapshot(*folders: Path) -> dict[str, str]:
+    """Every file and folder under ``folders`` with the sha256 of its bytes."""
+    import hashlib
+
+    out = {}
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            out[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "dir"
+    return out
