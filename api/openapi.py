@@ -102,6 +102,7 @@ SCHEMAS: dict[str, Any] = {
             "editorial": {"type": "boolean"},
             "toc_title": NULLABLE_STRING,
             "line": NULLABLE_INT,
+            "source_page": NULLABLE_INT,
             "date": {"type": "string", "format": "date"},
             "issue": _ref("IssueRef"),
             "previous": NULLABLE_STRING,

@@ -23,6 +23,10 @@ class Block:
     level: int = 0
     bold: bool = False
     gap: int = 0
+    # The printed page the block is on, where the source has pages (PDF).
+    page: int | None = None
+    # The source says this block continues the previous paragraph (a PDF page that starts unindented).
+    continues: bool = False
 
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")

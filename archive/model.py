@@ -35,6 +35,8 @@ class Article:
     editorial: bool = False
     toc_title: str | None = None
     line: int | None = None
+    # The printed page the title was found on, where the source has pages (PDF).
+    source_page: int | None = None
 
     @property
     def text(self) -> str:

@@ -9,7 +9,7 @@ repair here is reported so a person can check it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 # A paragraph that ends with one of these is complete; anything else stops mid-sentence.
 _TERMINAL = "。！？!?；;…：:）)」』】》"
@@ -66,7 +66,7 @@ class Para:
     text: str
     line: int
     kind: str = "text"
-    joined_lines: list[int] = field(default_factory=list)
+    row: bool = False  # a table row: never joined to its neighbours
 
 
 @dataclass(frozen=True)

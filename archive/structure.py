@@ -16,7 +16,7 @@ from . import units
 from .blocks import Block
 from .errors import MissingFieldError, NotABulletinError, TocMismatchError
 from .model import Article, Issue, Paragraph, ParsedIssue, ParseWarning, TocEntry, article_id, issue_id
-from .repair import Para, continuation, is_complete, is_footer_line, is_page_number, is_running_header
+from .repair import Join, Para, continuation, is_complete, is_footer_line, is_page_number, is_running_header
 
 DEFAULT_MASTHEAD = "北京城管科技信息动态"
 EDITORIAL_SECTIONS = ("刊首语", "卷首语", "编者按")
@@ -65,6 +65,7 @@ class _Draft:
     page: int | None = None
     paras: list[Para] = field(default_factory=list)
     source: str | None = None
+    source_page: int | None = None
 
 
 class _Parser:
@@ -235,6 +236,7 @@ class _Parser:
                 draft = None
                 if section in EDITORIAL_SECTIONS:
                     draft = _Draft(section, section, block.line, None, True, section_pages.get(section))
+                    draft.source_page = block.page
                     drafts.append(draft)
                 continue
             if len(text) <= _MAX_TITLE and (block.kind == "heading" or not is_complete(text)):
@@ -254,11 +256,19 @@ class _Parser:
                     if entry.section and section and entry.section != section:
                         self.warn(block.line, f"目录把“{text}”列在【{entry.section}】，正文在【{section}】。")
                     draft = _Draft(text, section or entry.section, block.line, entry, page=entry.page)
+                    draft.source_page = block.page
+                    if entry.page and block.page and entry.page != block.page:
+                        self.warn(
+                            block.line,
+                            f"目录说“{text}”在第 {entry.page} 页，实际在第 {block.page} 页。",
+                            "page-mismatch",
+                        )
                     drafts.append(draft)
                     page_break = False
                     continue
                 if not has_toc and _starts_unit_article(block, text, draft, section):
                     draft = _Draft(text, section, block.line, None)
+                    draft.source_page = block.page
                     drafts.append(draft)
                     page_break = False
                     continue
@@ -296,12 +306,18 @@ class _Parser:
         return not has_toc and block.kind == "heading"
 
     def _add_paragraph(self, draft: _Draft, block: Block, text: str, page_break: bool) -> None:
+        row = "\t" in text
         text = text.replace("\t", " | ")
         prev = draft.paras[-1] if draft.paras else None
         broken = page_break or block.gap > 0
-        if prev is not None and prev.kind == "text":
+        if row:
+            draft.paras.append(Para(text, block.line, row=True))
+            return
+        if prev is not None and prev.kind == "text" and not prev.row:
             before = prev.text
             join = continuation(before, text)
+            if join is None and block.continues:
+                join = Join(before + text)
             if join is not None:
                 prev.text = join.text
                 if join.dropped:
@@ -351,6 +367,7 @@ class _Parser:
             editorial=draft.editorial,
             toc_title=draft.entry.title if draft.entry else None,
             line=draft.line,
+            source_page=draft.source_page,
         )
 
 

@@ -21,6 +21,7 @@ from whoosh import index as whoosh_index
 
 from archive import ArchiveError, Issue, ParsedIssue, read_file
 from archive.corpus import Corpus, write_atomic
+from archive.reader import FORM_SUFFIX
 
 from .analysis import init as init_analysis
 from .errors import BuildError
@@ -120,7 +121,7 @@ def ingest(
         plans = []
         for path, parsed in zip(paths, incoming, strict=True):
             issue = parsed.issue
-            plan = corpus.plan(issue, path.read_bytes(), path.suffix or ".md")
+            plan = corpus.plan(issue, path.read_bytes(), path.suffix or FORM_SUFFIX[parsed.form])
             indexed = live is not None and _indexed_sha(live, issue.id) == issue.sha256
             if plan is None and indexed:
                 report.unchanged.append(issue.id)

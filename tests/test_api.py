@@ -205,7 +205,8 @@ def test_upload_with_the_token_lands_and_is_found(writable, openapi):
     [
         ({"file": ("big.md", b"x" * 300_000)}, 413, "不能超过"),
         ({"file": ("blob.md", bytes(range(256)) * 10)}, 422, "二进制"),
-        ({"file": ("issue.docx", b"PK\x03\x04 not really")}, 415, ".docx"),
+        ({"file": ("issue.docx", b"PK\x03\x04 not really")}, 422, "损坏"),
+        ({"file": ("issue.exe", b"MZ\x90\x00")}, 415, ".exe"),
         ({"file": ("../../etc/passwd", b"root:x:0:0:root:/root:/bin/bash\n")}, 422, "期号"),
         ({"other": ("x.md", b"hello")}, 400, "file"),
     ],

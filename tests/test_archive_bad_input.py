@@ -39,7 +39,7 @@ CASES = {
         b"<html><head><title>Welcome</title></head>"
         b"<body><nav>Home</nav><h1>Hello</h1><p>Just a page.</p></body></html>",
         "page.html", NotABulletinError, "不是一期简报"),
-    "unsupported": (b"PK\x03\x04", "issue.docx", UnsupportedFormatError, ".docx"),
+    "unsupported": (b"MZ\x90\x00", "issue.exe", UnsupportedFormatError, ".exe"),
 }  # fmt: skip
 
 
@@ -85,7 +85,7 @@ def _mutations(seed: bytes):
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(data=st.data(), name=st.sampled_from(["x.md", "x.txt", "x.html", "x"]))
+@given(data=st.data(), name=st.sampled_from(["x.md", "x.txt", "x.html", "x", "x.pdf", "x.docx"]))
 def test_random_and_mutated_input_raises_only_archive_errors(seed_path, data, name):
     blob = data.draw(_mutations(seed_path.read_bytes()))
     try:
