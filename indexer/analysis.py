@@ -186,7 +186,8 @@ class WordTokenizer(_ListTokenizer):
 
 class GramTokenizer(_ListTokenizer):
     def _tokens(self, value: str) -> list[str]:
-        return grams(value)
+        # Each gram once: the postings carry no positions or counts that matter.
+        return list(dict.fromkeys(grams(value)))
 
 
 def word_analyzer() -> WordTokenizer:

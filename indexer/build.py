@@ -26,8 +26,9 @@ from archive.reader import FORM_SUFFIX
 from .analysis import init as init_analysis
 from .errors import BuildError
 from .faults import checkpoint
+from .matching import fold
 from .schema import SCHEMA_VERSION, document, issue_record, make_schema
-from .store import ISSUES, META, IndexStore
+from .store import ISSUES, META, TEXTS, IndexStore
 
 
 class ProgressBar(Protocol):
@@ -180,7 +181,10 @@ def _indexed_sha(generation: Path, issue_id: str) -> str | None:
 
 
 def _read_issues(generation: Path) -> dict[str, dict[str, Any]]:
-    path = generation / ISSUES
+    return _read_json(generation / ISSUES)
+
+
+def _read_json(path: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
     return json.loads(path.read_text(encoding="utf-8"))
@@ -201,6 +205,7 @@ def _write_index(generation: Path, issues: list[Issue], progress: ProgressFactor
     schema = make_schema()
     ix = whoosh_index.create_in(str(generation), schema) if create else whoosh_index.open_dir(str(generation))
     records = {} if create else _read_issues(generation)
+    previous = {iid: [a["id"] for a in record["articles"]] for iid, record in records.items()}
     total = sum(len(i.articles) for i in issues)
     writer = ix.writer(limitmb=256)
     try:
@@ -223,6 +228,13 @@ def _write_index(generation: Path, issues: list[Issue], progress: ProgressFactor
         raise
     finally:
         ix.close()
+    texts = {} if create else _read_json(generation / TEXTS)
+    for issue in issues:
+        for old in previous.get(issue.id, ()):
+            texts.pop(old, None)
+        for article in issue.articles:
+            texts[article.id] = [fold(article.title), fold(article.text)]
+    write_atomic(generation / TEXTS, json.dumps(texts, ensure_ascii=False).encode("utf-8"))
     ordered = dict(sorted(records.items()))
     # Replace by rename, never rewrite: these files may be hard links shared with the live generation.
     write_atomic(generation / ISSUES, json.dumps(ordered, ensure_ascii=False).encode("utf-8"))

@@ -12,8 +12,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from whoosh import query as wq
-
 from .analysis import grams, has_text, normalise, synonyms, words
 
 _QUOTES = '"“”＂'
@@ -24,7 +22,6 @@ _TOKEN = re.compile(
 _OR = {"OR", "|", "｜"}
 # A synonym's match counts for less than the typed word's, so the typed word ranks first.
 SYNONYM_WEIGHT = 0.2
-_SINGLE_CJK = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]$")
 
 
 @dataclass(frozen=True)
@@ -78,18 +75,46 @@ def parse(text: str) -> ParsedQuery:
     return ParsedQuery(tuple(tuple(g) for g in groups), tuple(excluded))
 
 
-def build(parsed: ParsedQuery, *, relaxed: bool = False) -> wq.Query | None:
-    """The Whoosh query for ``parsed``; None for an empty query (browse)."""
-    musts = []
+@dataclass(frozen=True)
+class Match:
+    """One query word: where to look, its typed form and synonyms (with weights), its whole words."""
+
+    alternatives: tuple[tuple[str, float], ...]
+    title_only: bool
+    whole_words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AllOf:
+    parts: tuple[Plan, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    parts: tuple[Plan, ...]
+
+
+@dataclass(frozen=True)
+class Without:
+    positive: Plan | None  # None: every article
+    negatives: tuple[Plan, ...]
+
+
+Plan = Match | AllOf | AnyOf | Without
+
+
+def plan(parsed: ParsedQuery, *, relaxed: bool = False) -> Plan | None:
+    """What to match for ``parsed``; None for an empty query (browse)."""
+    musts: list[Plan] = []
     for group in parsed.groups:
-        options = [q for t in group if (q := _term_query(t, relaxed)) is not None]
+        options = [p for t in group if (p := _term_plan(t, relaxed)) is not None]
         if options:
-            musts.append(options[0] if len(options) == 1 else wq.Or(options))
-    nots = [q for t in parsed.excluded if (q := _term_query(t, False)) is not None]
+            musts.append(options[0] if len(options) == 1 else AnyOf(tuple(options)))
+    nots = tuple(p for t in parsed.excluded if (p := _term_plan(t, False)) is not None)
     if not musts and not nots:
         return None
-    positive = wq.And(musts) if len(musts) > 1 else (musts[0] if musts else wq.Every())
-    return wq.AndNot(positive, wq.Or(nots)) if nots else positive
+    positive = (musts[0] if len(musts) == 1 else AllOf(tuple(musts))) if musts else None
+    return Without(positive, nots) if nots else positive
 
 
 def can_relax(parsed: ParsedQuery) -> bool:
@@ -114,35 +139,21 @@ def _alternatives(term: Term) -> list[str]:
     return [term.text, *(m for m in group if m.lower() != term.text.lower())]
 
 
-def _term_query(term: Term, relaxed: bool) -> wq.Query | None:
+def _term_plan(term: Term, relaxed: bool) -> Plan | None:
     if relaxed and not term.phrase:
         parts = _content_words(term.text)
         if len(parts) > 1:
-            subqueries = [q for p in parts if (q := _term_query(Term(p, False, term.title_only), False))]
-            return wq.And(subqueries) if subqueries else None
-    gram_fields = ("title_g",) if term.title_only else ("title_g", "body_g")
-    word_fields = ("title",) if term.title_only else ("title", "body")
-    required = []
-    for rank, alternative in enumerate(_alternatives(term)):
-        tokens = grams(alternative, query=True)
-        boost = 1.0 if rank == 0 else SYNONYM_WEIGHT
-        required.extend(_gram_query(f, tokens, boost) for f in gram_fields if tokens)
-    if not required:
+            subplans = [p for w in parts if (p := _term_plan(Term(w, False, term.title_only), False))]
+            return AllOf(tuple(subplans)) if subplans else None
+    alternatives = tuple(
+        (text, 1.0 if rank == 0 else SYNONYM_WEIGHT)
+        for rank, text in enumerate(_alternatives(term))
+        if grams(text, query=True)
+    )
+    if not alternatives:
         return None
-    # Only the typed form earns the whole-word boost, so it ranks above its synonyms.
-    boosts = [wq.Term(f, w) for f in word_fields for w in _content_words(term.text)]
-    matches = wq.Or(required)
-    return wq.AndMaybe(matches, wq.Or(boosts)) if boosts else matches
-
-
-def _gram_query(field: str, tokens: list[str], boost: float = 1.0) -> wq.Query:
-    if len(tokens) > 1:
-        return wq.Phrase(field, tokens, boost=boost)
-    token = tokens[0]
-    if _SINGLE_CJK.match(token):
-        # A lone character is the first character of a bigram, or a run's last.
-        return wq.Prefix(field, token, boost=boost)
-    return wq.Term(field, token, boost=boost)
+    # Only the typed form earns the whole-word bonus, so it ranks above its synonyms.
+    return Match(alternatives, term.title_only, tuple(_content_words(term.text)))
 
 
 def _content_words(text: str) -> list[str]:

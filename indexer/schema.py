@@ -13,7 +13,7 @@ from .analysis import gram_analyzer, word_analyzer
 
 TITLE_BOOST = 3.0
 # Bump when the schema or analysis changes: an index of another version must be rebuilt.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def make_schema() -> Schema:
@@ -23,8 +23,9 @@ def make_schema() -> Schema:
         ordinal=NUMERIC(int, stored=True, sortable=True),
         title=TEXT(analyzer=word_analyzer(), phrase=False, field_boost=TITLE_BOOST),
         body=TEXT(analyzer=word_analyzer(), phrase=False),
-        title_g=TEXT(analyzer=gram_analyzer(), phrase=True, field_boost=TITLE_BOOST),
-        body_g=TEXT(analyzer=gram_analyzer(), phrase=True),
+        # Bigram postings without positions: contiguity is checked against the text (indexer/matching.py).
+        title_g=TEXT(analyzer=gram_analyzer(), phrase=False),
+        body_g=TEXT(analyzer=gram_analyzer(), phrase=False),
         unit=ID(stored=True, sortable=True),
         district=ID(stored=True, sortable=True),
         place=ID(stored=True, sortable=True),

@@ -15,10 +15,12 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
+from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
 from archive import Article, Paragraph
@@ -28,13 +30,15 @@ from .analysis import init as init_analysis
 from .errors import IndexCorruptError, IndexerError, QueryError
 from .filters import Filters, parse_filters
 from .highlight import highlight_all, snippet
+from .matching import Texts, evaluate
 from .schema import SCHEMA_VERSION
-from .store import ISSUES, IndexStore
+from .store import ISSUES, TEXTS, IndexStore
 
 ARTICLE_URL = "/articles/{id}"
 MAX_QUERY = 200
 MAX_PER_PAGE = 100
 MAX_PAGE = 100_000
+POSTINGS_CACHE = 4096
 SORTS = ("relevance", "date")
 
 
@@ -150,6 +154,10 @@ class _Generation:
                 for name in ("id", "district", "section", "year", "date", "ordinal")
             }
         self.ids = {self.cols["id"][n]: n for n in self.live}
+        self.everything = frozenset(self.live)
+        self.texts = _load_texts(path, self.ids, size)
+        self.postings = lru_cache(maxsize=POSTINGS_CACHE)(self._postings)
+        self.prefixed = lru_cache(maxsize=64)(self._prefixed)
         date, ordinal = self.cols["date"], self.cols["ordinal"]
         self.newest_first = sorted(self.live, key=lambda n: (_desc(date[n]), ordinal[n]))
         self.rank = {n: i for i, n in enumerate(self.newest_first)}
@@ -165,6 +173,19 @@ class _Generation:
             with self.lock:
                 self.opened.append(searcher)
         return searcher
+
+    def _postings(self, field: str, term: str) -> frozenset[int]:
+        """The docnums whose ``field`` has ``term`` (cached: the same words come back all day)."""
+        try:
+            return frozenset(self.searcher().reader().postings(field, term).all_ids())
+        except TermNotFound:
+            return frozenset()
+
+    def _prefixed(self, field: str, prefix: str) -> frozenset[int]:
+        out: set[int] = set()
+        for term in self.searcher().reader().expand_prefix(field, prefix):
+            out |= self._postings(field, term.decode("utf-8") if isinstance(term, bytes) else term)
+        return frozenset(out)
 
     def close(self) -> None:
         with self.lock:
@@ -265,10 +286,10 @@ class Archive:
         gen = self.generation()
         parsed = q.parse(query)
         relaxed = False
-        scored = self._match(gen, parsed, relaxed=False, score=sort == "relevance")
+        scored = self._match(gen, parsed, relaxed=False)
         if scored is not None and not scored and q.can_relax(parsed):
             relaxed = True
-            scored = self._match(gen, parsed, relaxed=True, score=sort == "relevance")
+            scored = self._match(gen, parsed, relaxed=True)
         candidates = gen.newest_first if scored is None else list(scored)
         matched, facets = self._filter(gen, candidates, filters)
         if sort == "date" or scored is None:
@@ -292,13 +313,12 @@ class Archive:
             terms=terms,
         )
 
-    def _match(self, gen: _Generation, parsed: q.ParsedQuery, *, relaxed: bool, score: bool) -> dict[int, float] | None:
+    def _match(self, gen: _Generation, parsed: q.ParsedQuery, *, relaxed: bool) -> dict[int, float] | None:
         """Docnums matching the text query with their scores; None for an empty query (browse)."""
-        whoosh_query = q.build(parsed, relaxed=relaxed)
-        if whoosh_query is None:
+        plan = q.plan(parsed, relaxed=relaxed)
+        if plan is None:
             return None
-        results = gen.searcher().search(whoosh_query, limit=None, scored=score, terms=False)
-        return {docnum: score or 0.0 for score, docnum in results.top_n}
+        return evaluate(plan, gen.texts, gen.postings, gen.prefixed, gen.everything)
 
     def _filter(self, gen: _Generation, docs: list[int], f: Filters) -> tuple[list[int], dict[str, dict[str, int]]]:
         """Apply the filters and count facets, each facet respecting the other filters."""
@@ -374,6 +394,16 @@ class Archive:
 
 def _desc(iso_date: str) -> tuple[int, ...]:
     return tuple(-int(part) for part in iso_date.split("-")) if iso_date else (0,)
+
+
+def _load_texts(path: Path, ids: dict[str, int], size: int) -> Texts:
+    """The folded texts of the generation, placed by docnum."""
+    titles, bodies = [""] * size, [""] * size
+    for article_id, (title, body) in json.loads((path / TEXTS).read_text(encoding="utf-8")).items():
+        docnum = ids.get(article_id)
+        if docnum is not None:
+            titles[docnum], bodies[docnum] = title, body
+    return Texts(titles, bodies)
 
 
 def index_ready(index_dir: str | Path) -> bool:

@@ -34,6 +34,7 @@ from .faults import checkpoint
 CURRENT = "CURRENT"
 META = "meta.json"
 ISSUES = "issues.json"
+TEXTS = "texts.json"
 PREFIX = "gen-"
 
 

@@ -1,0 +1,127 @@
+"""Evaluate a query plan against one index generation: which articles match, and how well.
+
+A query word's candidates are the articles whose bigram postings (read from
+Whoosh) contain its rarest bigrams; a candidate matches when the word really
+is a contiguous piece of its title or body, checked against the generation's
+text held in memory. So matching is exact, as a phrase of bigrams with
+positions would be, but costs one set intersection and one substring test
+per candidate instead of Whoosh walking positions document by document.
+
+Scores are BM25 over those exact occurrences (titles count three times),
+plus a bonus where jieba made the word a whole word of the article, with
+synonyms weighted down.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+
+from .analysis import grams, normalise
+from .query import AllOf, AnyOf, Match, Plan, Without
+from .schema import TITLE_BOOST
+
+K1, B = 1.2, 0.75
+WHOLE_WORD_BONUS = 1.0
+# How many of a word's rarest bigrams narrow the candidates; the substring test does the rest.
+NARROWING = 2
+_SPACE = re.compile(r"[\s\u3000]+")
+_SINGLE_CJK = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]$")
+
+
+def fold(text: str) -> str:
+    """The form texts and query words are compared in: ASCII lower-cased, no whitespace."""
+    return _SPACE.sub("", normalise(text).lower())
+
+
+class Texts:
+    """The folded title and body of every document of a generation, by docnum."""
+
+    def __init__(self, titles: list[str], bodies: list[str]):
+        self.titles = titles
+        self.bodies = bodies
+        self.lengths = [len(b) for b in bodies]
+        live = [n for n in self.lengths if n]
+        self.average = sum(live) / len(live) if live else 1.0
+
+
+Postings = Callable[[str, str], frozenset[int]]
+Prefix = Callable[[str, str], frozenset[int]]
+
+
+def evaluate(
+    plan: Plan, texts: Texts, postings: Postings, prefix: Prefix, everything: frozenset[int]
+) -> dict[int, float]:
+    """Docnum → score for the documents ``plan`` matches."""
+    if isinstance(plan, Match):
+        return _match(plan, texts, postings, prefix)
+    if isinstance(plan, AllOf):
+        results = [evaluate(p, texts, postings, prefix, everything) for p in plan.parts]
+        common = set.intersection(*(set(r) for r in results)) if results else set()
+        return {d: sum(r[d] for r in results) for d in common}
+    if isinstance(plan, AnyOf):
+        merged: dict[int, float] = {}
+        for result in (evaluate(p, texts, postings, prefix, everything) for p in plan.parts):
+            for d, score in result.items():
+                merged[d] = merged.get(d, 0.0) + score
+        return merged
+    if isinstance(plan, Without):
+        base = (
+            evaluate(plan.positive, texts, postings, prefix, everything)
+            if plan.positive is not None
+            else dict.fromkeys(everything, 0.0)
+        )
+        excluded: set[int] = set()
+        for negative in plan.negatives:
+            excluded.update(evaluate(negative, texts, postings, prefix, everything))
+        return {d: s for d, s in base.items() if d not in excluded}
+    raise TypeError(f"unknown plan {plan!r}")
+
+
+def _match(plan: Match, texts: Texts, postings: Postings, prefix: Prefix) -> dict[int, float]:
+    fields = ("title_g",) if plan.title_only else ("title_g", "body_g")
+    total = max(1, len(texts.bodies))
+    scores: dict[int, float] = {}
+    for text, weight in plan.alternatives:
+        key = fold(text)
+        found = []
+        for d in _candidates(grams(text, query=True), fields, postings, prefix):
+            in_title = key in texts.titles[d]
+            count = 0 if plan.title_only else texts.bodies[d].count(key)
+            if in_title or count:
+                found.append((d, in_title, count))
+        idf = math.log(1 + (total - len(found) + 0.5) / (len(found) + 0.5))
+        for d, in_title, count in found:
+            norm = K1 * (1 - B + B * texts.lengths[d] / texts.average)
+            score = idf * weight * (TITLE_BOOST * in_title + count * (K1 + 1) / (count + norm))
+            if score > scores.get(d, 0.0):
+                scores[d] = score
+    if scores:
+        word_fields = ("title",) if plan.title_only else ("title", "body")
+        for word in plan.whole_words:
+            whole = set().union(*(postings(f, word) for f in word_fields))
+            if whole:
+                bonus = WHOLE_WORD_BONUS * math.log(1 + total / len(whole))
+                for d in whole.intersection(scores):
+                    scores[d] += bonus
+    return scores
+
+
+def _candidates(tokens: list[str], fields: tuple[str, ...], postings: Postings, prefix: Prefix) -> set[int]:
+    if not tokens:
+        return set()
+    out: set[int] = set()
+    for field in fields:
+        if len(tokens) == 1 and _SINGLE_CJK.match(tokens[0]):
+            # A lone character starts a bigram, or ends a run as a unigram.
+            out |= prefix(field, tokens[0])
+            continue
+        lists = sorted((postings(field, t) for t in set(tokens)), key=len)
+        if not lists[0]:
+            continue
+        narrowed = set(lists[0])
+        for ids in lists[1:NARROWING]:
+            narrowed &= ids
+        out |= narrowed
+    return out
