@@ -9,11 +9,14 @@ from Whoosh's columns; Whoosh does the text matching and scoring.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
+import heapq
 import json
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -155,6 +158,8 @@ class _Generation:
             }
         self.ids = {self.cols["id"][n]: n for n in self.live}
         self.everything = frozenset(self.live)
+        self.by_value = {name: _group(self.live, self.cols[name]) for name in ("district", "section", "year")}
+        self.by_date = sorted((self.cols["date"][n], n) for n in self.live)
         self.texts = _load_texts(path, self.ids, size)
         self.postings = lru_cache(maxsize=POSTINGS_CACHE)(self._postings)
         self.prefixed = lru_cache(maxsize=64)(self._prefixed)
@@ -173,6 +178,12 @@ class _Generation:
             with self.lock:
                 self.opened.append(searcher)
         return searcher
+
+    def dated(self, start: str | None, end: str | None) -> set[int]:
+        """Docnums whose issue date lies between ``start`` and ``end`` (ISO strings, inclusive)."""
+        lo = bisect.bisect_left(self.by_date, (start or "",))
+        hi = bisect.bisect_right(self.by_date, (end or "9999", float("inf")))
+        return {n for _, n in self.by_date[lo:hi]}
 
     def _postings(self, field: str, term: str) -> frozenset[int]:
         """The docnums whose ``field`` has ``term`` (cached: the same words come back all day)."""
@@ -290,15 +301,15 @@ class Archive:
         if scored is not None and not scored and q.can_relax(parsed):
             relaxed = True
             scored = self._match(gen, parsed, relaxed=True)
-        candidates = gen.newest_first if scored is None else list(scored)
-        matched, facets = self._filter(gen, candidates, filters)
-        if sort == "date" or scored is None:
-            matched.sort(key=gen.rank.__getitem__)
-        else:
-            matched.sort(key=lambda n: (-scored[n], gen.rank[n]))
+        matched, facets = self._filter(gen, gen.everything if scored is None else scored.keys(), filters)
         start = (page - 1) * per_page
+        # Only the pages up to this one are ordered; totals and facets need no order.
+        if sort == "date" or scored is None:
+            ordered = heapq.nsmallest(start + per_page, matched, key=gen.rank.__getitem__)
+        else:
+            ordered = heapq.nsmallest(start + per_page, matched, key=lambda n: (-scored[n], gen.rank[n]))
         terms = q.highlight_terms(parsed, relaxed=relaxed)
-        hits = [self._hit(gen, n, terms, scored) for n in matched[start : start + per_page]]
+        hits = [self._hit(gen, n, terms, scored) for n in ordered[start:]]
         return SearchResult(
             query=query,
             total=len(matched),
@@ -320,30 +331,33 @@ class Archive:
             return None
         return evaluate(plan, gen.texts, gen.postings, gen.prefixed, gen.everything)
 
-    def _filter(self, gen: _Generation, docs: list[int], f: Filters) -> tuple[list[int], dict[str, dict[str, int]]]:
-        """Apply the filters and count facets, each facet respecting the other filters."""
-        district, section, year, date = gen.cols["district"], gen.cols["section"], gen.cols["year"], gen.cols["date"]
-        counts: dict[str, Counter[str]] = {"district": Counter(), "section": Counter(), "year": Counter()}
-        matched = []
-        lo, hi = f.date_from_iso, f.date_to_iso
-        for n in docs:
-            ok_district = f.district is None or district[n] == f.district
-            ok_section = f.section is None or section[n] == f.section
-            ok_date = (lo is None or date[n] >= lo) and (hi is None or date[n] <= hi)
-            if ok_section and ok_date and district[n]:
-                counts["district"][district[n]] += 1
-            if ok_district and ok_date:
-                counts["section"][section[n]] += 1
-            if ok_district and ok_section:
-                counts["year"][year[n]] += 1
-            if ok_district and ok_section and ok_date:
-                matched.append(n)
+    def _filter(self, gen: _Generation, docs: Iterable[int], f: Filters) -> tuple[set[int], dict[str, dict[str, int]]]:
+        """Apply the filters and count facets, each facet respecting the other filters (set operations)."""
+        found = set(docs)
+        by_district = gen.by_value["district"].get(f.district, frozenset()) if f.district else None
+        by_section = gen.by_value["section"].get(f.section, frozenset()) if f.section else None
+        by_date = gen.dated(f.date_from_iso, f.date_to_iso) if f.date_from or f.date_to else None
+
+        def narrowed(*sets: frozenset[int] | set[int] | None) -> set[int]:
+            out = found
+            for other in sorted((x for x in sets if x is not None), key=len):
+                out = out & other
+            return out
+
+        def count(field: str, docs: set[int]) -> Counter[str]:
+            counts = Counter(map(gen.cols[field].__getitem__, docs))
+            counts.pop("", None)
+            return counts
+
+        districts = count("district", narrowed(by_section, by_date))
+        sections = count("section", narrowed(by_district, by_date))
+        years = count("year", narrowed(by_district, by_section))
         facets = {
-            "district": dict(sorted(counts["district"].items(), key=lambda kv: (-kv[1], kv[0]))),
-            "section": dict(sorted(counts["section"].items(), key=lambda kv: (-kv[1], kv[0]))),
-            "year": dict(sorted(counts["year"].items(), reverse=True)),
+            "district": dict(sorted(districts.items(), key=lambda kv: (-kv[1], kv[0]))),
+            "section": dict(sorted(sections.items(), key=lambda kv: (-kv[1], kv[0]))),
+            "year": dict(sorted(years.items(), reverse=True)),
         }
-        return matched, facets
+        return narrowed(by_district, by_section, by_date), facets
 
     def _hit(self, gen: _Generation, docnum: int, terms: list[str], scored: dict[int, float] | None) -> Hit:
         stored = gen.searcher().stored_fields(docnum)
@@ -394,6 +408,13 @@ class Archive:
 
 def _desc(iso_date: str) -> tuple[int, ...]:
     return tuple(-int(part) for part in iso_date.split("-")) if iso_date else (0,)
+
+
+def _group(docs: list[int], values: list[str]) -> dict[str, frozenset[int]]:
+    groups: dict[str, set[int]] = {}
+    for n in docs:
+        groups.setdefault(values[n], set()).add(n)
+    return {k: frozenset(v) for k, v in groups.items()}
 
 
 def _load_texts(path: Path, ids: dict[str, int], size: int) -> Texts:
