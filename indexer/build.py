@@ -23,7 +23,7 @@ from typing import Any, Protocol
 from whoosh import index as whoosh_index
 
 from archive import ArchiveError, Issue, ParsedIssue, read_file
-from archive.corpus import Corpus, write_atomic
+from archive.corpus import Corpus
 from archive.reader import FORM_SUFFIX
 
 from .analysis import init as init_analysis
@@ -31,7 +31,7 @@ from .errors import BuildError
 from .faults import checkpoint
 from .matching import fold
 from .schema import SCHEMA_VERSION, document, issue_record, make_schema
-from .store import ISSUES, META, TEXTS, IndexStore
+from .store import META, IndexStore, issue_path, replace_file, texts_path
 
 # Full builds of at least this many articles use a process per core (fewer are not worth the start-up).
 PARALLEL_FROM = 1000
@@ -195,18 +195,8 @@ def _live_generation(store: IndexStore) -> Path | None:
 
 
 def _indexed_sha(generation: Path, issue_id: str) -> str | None:
-    record = _read_issues(generation).get(issue_id)
-    return record.get("sha256") if record else None
-
-
-def _read_issues(generation: Path) -> dict[str, dict[str, Any]]:
-    return _read_json(generation / ISSUES)
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    if not path.exists():
-        return {}
-    return json.loads(path.read_text(encoding="utf-8"))
+    path = issue_path(generation, issue_id)
+    return json.loads(path.read_text(encoding="utf-8")).get("sha256") if path.exists() else None
 
 
 def _write(generation: Path, issues: list[Issue], progress: ProgressFactory, *, create: bool) -> None:
@@ -227,8 +217,7 @@ def _write_index(generation: Path, issues: list[Issue], progress: ProgressFactor
     init_analysis()
     schema = make_schema()
     ix = whoosh_index.create_in(str(generation), schema) if create else whoosh_index.open_dir(str(generation))
-    records = {} if create else _read_issues(generation)
-    previous = {iid: [a["id"] for a in record["articles"]] for iid, record in records.items()}
+    meta = {"issues": 0, "articles": 0} if create else json.loads((generation / META).read_text(encoding="utf-8"))
     total = sum(len(i.articles) for i in issues)
     procs = min(os.cpu_count() or 1, MAX_PROCS) if create and total >= PARALLEL_FROM else 1
     # Whoosh's multi-process writer analyses and writes on every core, one segment each.
@@ -245,7 +234,6 @@ def _write_index(generation: Path, issues: list[Issue], progress: ProgressFactor
                     done += 1
                     if done == total // 2:
                         checkpoint("segment")
-                records[issue.id] = issue_record(issue)
         checkpoint("commit")
         writer.commit()
     except BaseException:
@@ -253,23 +241,19 @@ def _write_index(generation: Path, issues: list[Issue], progress: ProgressFactor
         raise
     finally:
         ix.close()
-    texts = {} if create else _read_json(generation / TEXTS)
     for issue in issues:
-        for old in previous.get(issue.id, ()):
-            texts.pop(old, None)
-        for article in issue.articles:
-            texts[article.id] = [fold(article.title), fold(article.text)]
-    write_atomic(generation / TEXTS, json.dumps(texts, ensure_ascii=False).encode("utf-8"))
-    ordered = dict(sorted(records.items()))
-    # Replace by rename, never rewrite: these files may be hard links shared with the live generation.
-    write_atomic(generation / ISSUES, json.dumps(ordered, ensure_ascii=False).encode("utf-8"))
-    meta = {
-        "schema": SCHEMA_VERSION,
-        "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "issues": len(ordered),
-        "articles": sum(len(r["articles"]) for r in ordered.values()),
-    }
-    write_atomic(generation / META, json.dumps(meta, ensure_ascii=False).encode("utf-8"))
+        old = issue_path(generation, issue.id)
+        if old.exists():
+            meta["issues"] -= 1
+            meta["articles"] -= len(json.loads(old.read_text(encoding="utf-8"))["articles"])
+        record = json.dumps(issue_record(issue), ensure_ascii=False).encode("utf-8")
+        texts = {a.id: [fold(a.title), fold(a.text)] for a in issue.articles}
+        replace_file(old, record)
+        replace_file(texts_path(generation, issue.id), json.dumps(texts, ensure_ascii=False).encode("utf-8"))
+        meta["issues"] += 1
+        meta["articles"] += len(issue.articles)
+    meta.update(schema=SCHEMA_VERSION, built=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+    replace_file(generation / META, json.dumps(meta, ensure_ascii=False).encode("utf-8"))
 
 
 def _stage(target: Path, data: bytes) -> Path:

@@ -13,7 +13,7 @@ from .analysis import gram_analyzer, word_analyzer
 
 TITLE_BOOST = 3.0
 # Bump when the schema or analysis changes: an index of another version must be rebuilt.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def make_schema() -> Schema:

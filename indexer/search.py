@@ -15,7 +15,8 @@ import heapq
 import json
 import threading
 import time
-from collections import Counter
+from array import array
+from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -35,13 +36,14 @@ from .filters import Filters, parse_filters
 from .highlight import highlight_all, snippet
 from .matching import Texts, evaluate
 from .schema import SCHEMA_VERSION
-from .store import ISSUES, TEXTS, IndexStore
+from .store import ISSUE_PREFIX, TEXTS_PREFIX, IndexStore, issue_path, sidecars
 
 ARTICLE_URL = "/articles/{id}"
 MAX_QUERY = 200
 MAX_PER_PAGE = 100
 MAX_PAGE = 100_000
-POSTINGS_CACHE = 4096
+# Posting lists kept per worker, as 4-byte docnums: at most this many in all (16 MB).
+POSTINGS_BUDGET = 4_000_000
 SORTS = ("relevance", "date")
 
 
@@ -136,8 +138,12 @@ class _Generation:
         self.name = path.name
         try:
             self.ix = whoosh_index.open_dir(str(path))
-            self.issues: dict[str, dict[str, Any]] = json.loads((path / ISSUES).read_text(encoding="utf-8"))
             meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+            # Only the cover data of each issue stays in memory; contents are read when a page asks.
+            self.issues: dict[str, dict[str, Any]] = {}
+            for record_path in sidecars(path, ISSUE_PREFIX):
+                record = json.loads(record_path.read_text(encoding="utf-8"))
+                self.issues[record["id"]] = {k: v for k, v in record.items() if k not in ("toc", "articles")}
         except Exception as exc:  # any damage to the folder means the same thing to the user
             raise IndexCorruptError(
                 f"索引 {path} 无法打开（{exc}）。请运行 bulletin reindex 从语料库重建索引。"
@@ -154,21 +160,21 @@ class _Generation:
             self.live = [n for n in range(size) if not reader.is_deleted(n)]
             self.cols = {
                 name: list(reader.column_reader(name)) if size else []
-                for name in ("id", "district", "section", "year", "date", "ordinal")
+                for name in ("id", "issue_id", "district", "section", "year", "date", "ordinal")
             }
         self.ids = {self.cols["id"][n]: n for n in self.live}
         self.everything = frozenset(self.live)
         self.by_value = {name: _group(self.live, self.cols[name]) for name in ("district", "section", "year")}
         self.by_date = sorted((self.cols["date"][n], n) for n in self.live)
         self.texts = _load_texts(path, self.ids, size)
-        self.postings = lru_cache(maxsize=POSTINGS_CACHE)(self._postings)
-        self.prefixed = lru_cache(maxsize=64)(self._prefixed)
+        self.cache = PostingsCache(POSTINGS_BUDGET)
+        self.record = lru_cache(maxsize=64)(self._record)
         date, ordinal = self.cols["date"], self.cols["ordinal"]
         self.newest_first = sorted(self.live, key=lambda n: (_desc(date[n]), ordinal[n]))
         self.rank = {n: i for i, n in enumerate(self.newest_first)}
-        self.articles_by_issue: dict[str, list[str]] = {
-            iid: [a["id"] for a in rec["articles"]] for iid, rec in self.issues.items()
-        }
+        self.articles_by_issue: dict[str, list[str]] = {}
+        for n in sorted(self.live, key=ordinal.__getitem__):
+            self.articles_by_issue.setdefault(self.cols["issue_id"][n], []).append(self.cols["id"][n])
 
     def searcher(self) -> Searcher:
         """This thread's searcher (Whoosh searchers are not shared between threads)."""
@@ -185,18 +191,26 @@ class _Generation:
         hi = bisect.bisect_right(self.by_date, (end or "9999", float("inf")))
         return {n for _, n in self.by_date[lo:hi]}
 
-    def _postings(self, field: str, term: str) -> frozenset[int]:
+    def postings(self, field: str, term: str) -> set[int]:
         """The docnums whose ``field`` has ``term`` (cached: the same words come back all day)."""
-        try:
-            return frozenset(self.searcher().reader().postings(field, term).all_ids())
-        except TermNotFound:
-            return frozenset()
+        ids = self.cache.get((field, term))
+        if ids is None:
+            try:
+                ids = array("I", self.searcher().reader().postings(field, term).all_ids())
+            except TermNotFound:
+                ids = array("I")
+            self.cache.put((field, term), ids)
+        return set(ids)
 
-    def _prefixed(self, field: str, prefix: str) -> frozenset[int]:
+    def prefixed(self, field: str, prefix: str) -> set[int]:
         out: set[int] = set()
         for term in self.searcher().reader().expand_prefix(field, prefix):
-            out |= self._postings(field, term.decode("utf-8") if isinstance(term, bytes) else term)
-        return frozenset(out)
+            out |= self.postings(field, term.decode("utf-8") if isinstance(term, bytes) else term)
+        return out
+
+    def _record(self, issue_id: str) -> dict[str, Any] | None:
+        path = issue_path(self.path, issue_id)
+        return json.loads(path.read_text(encoding="utf-8")) if issue_id in self.issues and path.exists() else None
 
     def close(self) -> None:
         with self.lock:
@@ -398,7 +412,8 @@ class Archive:
         return [{"kind": p.kind, "html": highlight_all(p.text, terms)} for p in record.article.paragraphs]
 
     def issue(self, issue_id: str) -> dict[str, Any] | None:
-        return self.generation().issues.get(issue_id)
+        """The issue's cover data with its contents and article list."""
+        return self.generation().record(issue_id)
 
     def issues(self) -> list[dict[str, Any]]:
         """All issues, newest first, without their article lists."""
@@ -420,11 +435,39 @@ def _group(docs: list[int], values: list[str]) -> dict[str, frozenset[int]]:
 def _load_texts(path: Path, ids: dict[str, int], size: int) -> Texts:
     """The folded texts of the generation, placed by docnum."""
     titles, bodies = [""] * size, [""] * size
-    for article_id, (title, body) in json.loads((path / TEXTS).read_text(encoding="utf-8")).items():
-        docnum = ids.get(article_id)
-        if docnum is not None:
-            titles[docnum], bodies[docnum] = title, body
+    for texts_file in sidecars(path, TEXTS_PREFIX):
+        for article_id, (title, body) in json.loads(texts_file.read_text(encoding="utf-8")).items():
+            docnum = ids.get(article_id)
+            if docnum is not None:
+                titles[docnum], bodies[docnum] = title, body
     return Texts(titles, bodies)
+
+
+class PostingsCache:
+    """Least recently used posting arrays, bounded by the total number of docnums held."""
+
+    def __init__(self, budget: int):
+        self.budget = budget
+        self.size = 0
+        self.items: OrderedDict[tuple[str, str], array] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple[str, str]) -> array | None:
+        with self.lock:
+            value = self.items.get(key)
+            if value is not None:
+                self.items.move_to_end(key)
+            return value
+
+    def put(self, key: tuple[str, str], value: array) -> None:
+        with self.lock:
+            if key in self.items or len(value) > self.budget:
+                return
+            self.items[key] = value
+            self.size += len(value)
+            while self.size > self.budget:
+                _, evicted = self.items.popitem(last=False)
+                self.size -= len(evicted)
 
 
 def index_ready(index_dir: str | Path) -> bool:

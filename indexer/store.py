@@ -5,7 +5,8 @@ Layout of the index folder::
     var/index/
       CURRENT              name of the generation readers use (replaced atomically)
       .lock                flock()ed by the one writer; the kernel releases it if the writer dies
-      gen-<ns>-<pid>/      a complete Whoosh index plus issues.json and meta.json
+      gen-<ns>-<pid>/      a complete Whoosh index, meta.json, and per issue issue-<id>.json (cover data
+                           and contents) and texts-<id>.json (the folded texts matching checks against)
 
 A build writes a new generation beside the live one, syncs it to disk and
 only then rewrites CURRENT, so readers see the old index or the new one,
@@ -33,8 +34,8 @@ from .faults import checkpoint
 
 CURRENT = "CURRENT"
 META = "meta.json"
-ISSUES = "issues.json"
-TEXTS = "texts.json"
+ISSUE_PREFIX = "issue-"
+TEXTS_PREFIX = "texts-"
 PREFIX = "gen-"
 
 
@@ -125,6 +126,26 @@ class IndexStore:
             yield
         finally:
             os.close(fd)  # closing the descriptor releases the flock
+
+
+def issue_path(generation: Path, issue_id: str) -> Path:
+    return generation / f"{ISSUE_PREFIX}{issue_id}.json"
+
+
+def texts_path(generation: Path, issue_id: str) -> Path:
+    return generation / f"{TEXTS_PREFIX}{issue_id}.json"
+
+
+def sidecars(generation: Path, prefix: str) -> list[Path]:
+    return sorted(generation.glob(f"{prefix}*.json"))
+
+
+def replace_file(path: Path, data: bytes) -> None:
+    """Write ``path`` through a new file and a rename: never in place, since it may be a hard link
+    shared with the live generation. Not synced here; the switch syncs the whole generation."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
 
 
 def _fsync_tree(folder: Path) -> None:

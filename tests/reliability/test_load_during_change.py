@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import subprocess
 import sys
 import threading
@@ -21,7 +22,7 @@ def load(server: Served, stop: threading.Event, log: list, limit: int = 4000) ->
         i += 1
         try:
             status, body, _ = server.get(path)
-        except OSError as exc:
+        except (OSError, http.client.HTTPException) as exc:
             log.append((path, "error", repr(exc)))
             continue
         log.append((path, status, body if path in (QUERY, "/healthz") else None))
