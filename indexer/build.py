@@ -221,7 +221,9 @@ def _write_index(generation: Path, issues: list[Issue], progress: ProgressFactor
     total = sum(len(i.articles) for i in issues)
     procs = min(os.cpu_count() or 1, MAX_PROCS) if create and total >= PARALLEL_FROM else 1
     # Whoosh's multi-process writer analyses and writes on every core, one segment each.
-    writer = ix.writer(procs=procs, multisegment=True, limitmb=256) if procs > 1 else ix.writer(limitmb=256)
+    # Separate files, not one compound file: Whoosh maps them instead of copying them into every reader.
+    options = {"limitmb": 256, "compound": False}
+    writer = ix.writer(procs=procs, multisegment=True, **options) if procs > 1 else ix.writer(**options)
     try:
         with progress(total=total, desc="建立索引", unit="篇") as bar:
             done = 0

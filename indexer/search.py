@@ -3,8 +3,9 @@
 ``Archive`` follows the live generation: each call checks the CURRENT pointer
 (one small read) and, when a reindex or ingest has switched it, opens the new
 generation, so running servers pick up new issues without a restart.
-Filtering, facets and date sorting work on per-generation arrays read once
-from Whoosh's columns; Whoosh does the text matching and scoring.
+Whoosh holds the postings, the columns and the stored articles; which
+articles match a query and how well is decided in ``matching``; filters,
+facets and date order work on per-generation arrays read once from the columns.
 """
 
 from __future__ import annotations

@@ -134,8 +134,9 @@ def _delete_generation(index: Path) -> None:
 
 
 def _truncate_segment(index: Path) -> None:
-    segment = next(IndexStore(index).current().glob("*.seg"))
-    segment.write_bytes(segment.read_bytes()[:200])
+    files = [p for p in IndexStore(index).current().iterdir() if p.suffix not in (".json", ".toc")]
+    biggest = max(files, key=lambda p: p.stat().st_size)  # the postings
+    biggest.write_bytes(biggest.read_bytes()[:200])
 
 
 def _garble_meta(index: Path) -> None:
