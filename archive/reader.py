@@ -43,9 +43,9 @@ def read_bytes(data: bytes, name: str) -> ParsedIssue:
     binary = _binary_form(data, suffix)
     is_html = False
     if binary == "docx":
-        blocks, form, encoding = read_docx(data, name), "docx", "docx"
+        blocks, form, encoding = read_docx(data, name), "docx", "binary"
     elif binary == "pdf":
-        blocks, form, encoding = read_pdf(data, name), "pdf", "pdf"
+        blocks, form, encoding = read_pdf(data, name), "pdf", "binary"
     else:
         text, encoding = decode(data, name)
         is_html = suffix in HTML_SUFFIXES or (not suffix and looks_like_html(text))

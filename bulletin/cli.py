@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
-import os
 import re
 import sys
 from pathlib import Path
@@ -22,26 +22,19 @@ INDEX_HELP = "索引目录（默认 ./var/index，或环境变量 BULLETIN_INDEX
 _MARK = re.compile(r"<mark>(.*?)</mark>")
 
 
-def corpus_option(func):
+def _folder_option(name: str, envvar: str, default: str, help_text: str):
     return click.option(
-        "--corpus",
-        envvar="BULLETIN_CORPUS",
-        default="corpus",
+        name,
+        envvar=envvar,
+        default=default,
         show_default=True,
         type=click.Path(file_okay=False, path_type=Path),
-        help=CORPUS_HELP,
-    )(func)
+        help=help_text,
+    )
 
 
-def index_option(func):
-    return click.option(
-        "--index",
-        envvar="BULLETIN_INDEX",
-        default="var/index",
-        show_default=True,
-        type=click.Path(file_okay=False, path_type=Path),
-        help=INDEX_HELP,
-    )(func)
+corpus_option = _folder_option("--corpus", "BULLETIN_CORPUS", "corpus", CORPUS_HELP)
+index_option = _folder_option("--index", "BULLETIN_INDEX", "var/index", INDEX_HELP)
 
 
 def _progress(**kwargs):
@@ -161,7 +154,7 @@ def search_command(query, district, section, date_from, date_to, sort, page, per
 @index_option
 def serve_command(host: str, port: int, workers: int | None, corpus: Path, index: Path) -> None:
     """在 gunicorn 下提供检索服务和网页；还没有索引时先从语料库建立。"""
-    from api import Settings, create_app
+    from api import create_app, settings_from_env
     from api.server import run
 
     try:
@@ -171,7 +164,7 @@ def serve_command(host: str, port: int, workers: int | None, corpus: Path, index
         Archive(index).verify()
     except (ArchiveError, IndexerError) as exc:
         raise _fail(exc) from None
-    settings = Settings(corpus, index, admin_token=os.environ.get("BULLETIN_ADMIN_TOKEN") or None)
+    settings = dataclasses.replace(settings_from_env(), corpus_dir=corpus, index_dir=index)
     click.echo(f"检索服务：http://{host}:{port}/", err=True)
     run(create_app(Archive(index), settings), host, port, workers)
 
