@@ -163,6 +163,7 @@ def ingest(
             generation = store.copy_generation(live)
             creating, issues = False, changed
         staged: list[tuple[Path, Path, list[Path]]] = []
+        new_folders = {plan[0].parent for _, _, plan in plans if plan is not None and not plan[0].parent.exists()}
         try:
             _write(generation, issues, progress, create=creating)
             for path, _, plan in plans:
@@ -173,6 +174,9 @@ def ingest(
         except BaseException:
             for temp, _, _ in staged:
                 temp.unlink(missing_ok=True)
+            for folder in new_folders:  # leave the corpus exactly as it was
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
             store.discard(generation)
             raise
         for temp, target, replaced in staged:

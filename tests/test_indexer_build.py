@@ -188,3 +188,22 @@ def test_two_concurrent_ingests_of_different_issues_both_land(fresh, tmp_path):
 def test_missing_index_says_to_run_reindex(tmp_path):
     with pytest.raises(IndexMissingError, match="bulletin reindex"):
         Archive(tmp_path / "nothing").search("城管通")
+
+
+def test_ingest_failing_while_staging_the_corpus_file_leaves_no_new_folder(fresh, tmp_path, monkeypatch):
+    import indexer.build as build
+    from indexer import BuildError
+
+    corpus, index = fresh
+    new = tmp_path / "2020-05.md"
+    new.write_bytes(variant_of_seed(2020, 5))
+    before = snapshot(corpus, index)
+
+    def disk_full(target, data):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        raise BuildError("无法写入语料库：No space left on device。")
+
+    monkeypatch.setattr(build, "_stage", disk_full)
+    with pytest.raises(BuildError):
+        ingest([new], corpus, index)
+    assert snapshot(corpus, index) == before
