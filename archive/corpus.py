@@ -50,17 +50,27 @@ class Corpus:
         return target, [p for p in others if p != target]
 
 
-def write_atomic(target: Path, data: bytes) -> None:
-    """Write through a temporary file in the same folder, fsync, then rename over ``target``."""
+def stage(target: Path, data: bytes) -> Path:
+    """Write ``data`` to a synced temporary file beside ``target``, to be renamed over it later."""
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp)
+
+
+def write_atomic(target: Path, data: bytes) -> None:
+    """Write through a synced temporary file in the same folder, then rename it over ``target``."""
+    tmp = stage(target, data)
+    try:
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
         raise
     dir_fd = os.open(target.parent, os.O_RDONLY)
     try:

@@ -12,7 +12,6 @@ import ctypes
 import json
 import os
 import signal
-import tempfile
 import time
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
@@ -23,7 +22,7 @@ from typing import Any, Protocol
 from whoosh import index as whoosh_index
 
 from archive import ArchiveError, Issue, ParsedIssue, read_file
-from archive.corpus import Corpus
+from archive.corpus import Corpus, stage
 from archive.reader import FORM_SUFFIX
 
 from .analysis import init as init_analysis
@@ -263,17 +262,11 @@ def _write_index(generation: Path, issues: list[Issue], progress: ProgressFactor
 
 
 def _stage(target: Path, data: bytes) -> Path:
-    """Write ``data`` next to ``target`` as a synced temporary file, to be renamed after the switch."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    """Stage a corpus file beside its target, to be renamed in after the switch."""
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return stage(target, data)
     except OSError as exc:
-        Path(name).unlink(missing_ok=True)
         raise BuildError(
             f"无法写入语料库 {target}：{exc.strerror}。语料库和索引都未改动；请检查磁盘空间后重试。"
         ) from None
-    return Path(name)
