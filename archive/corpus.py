@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 from .model import Issue
@@ -29,9 +28,6 @@ class Corpus:
             (p for p in self.root.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES),
             key=lambda p: (p.stem, str(p)),
         )
-
-    def __iter__(self) -> Iterator[Path]:
-        return iter(self.files())
 
     def path_for(self, issue: Issue, suffix: str) -> Path:
         return self.root / f"{issue.year:04d}" / f"{issue.id}{suffix.lower()}"

@@ -6,8 +6,6 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-EDITORIAL_SECTION = "刊首语"
-
 
 @dataclass(frozen=True)
 class Paragraph:
@@ -79,9 +77,6 @@ class Issue:
     @property
     def label(self) -> str:
         return f"{self.year}年第{self.number}期"
-
-    def article(self, article_id: str) -> Article | None:
-        return next((a for a in self.articles if a.id == article_id), None)
 
     def to_dict(self) -> dict[str, Any]:
         return {

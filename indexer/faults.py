@@ -13,7 +13,6 @@ import signal
 import threading
 
 ENV = "BULLETIN_FAULTPOINT"
-POINTS = ("segment", "commit", "switch")
 
 
 def checkpoint(name: str) -> None:

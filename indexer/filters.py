@@ -31,10 +31,6 @@ class Filters:
     def date_to_iso(self) -> str | None:
         return self.date_to.isoformat() if self.date_to else None
 
-    @property
-    def active(self) -> bool:
-        return any((self.district, self.section, self.date_from, self.date_to))
-
 
 def parse_filters(district: str | None, section: str | None, date_from: str | None, date_to: str | None) -> Filters:
     start = parse_date(date_from, "from", end=False)

@@ -40,10 +40,6 @@ class ParsedQuery:
     groups: tuple[tuple[Term, ...], ...]
     excluded: tuple[Term, ...]
 
-    @property
-    def empty(self) -> bool:
-        return not self.groups and not self.excluded
-
     def positive_terms(self) -> list[Term]:
         return [t for group in self.groups for t in group]
 

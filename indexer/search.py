@@ -59,7 +59,6 @@ class Hit:
     issue: str
     page: int | None
     snippet: str
-    score: float = 0.0
 
     @property
     def url(self) -> str:
@@ -324,7 +323,7 @@ class Archive:
         else:
             ordered = heapq.nsmallest(start + per_page, matched, key=lambda n: (-scored[n], gen.rank[n]))
         terms = q.highlight_terms(parsed, relaxed=relaxed)
-        hits = [self._hit(gen, n, terms, scored) for n in ordered[start:]]
+        hits = [self._hit(gen, n, terms) for n in ordered[start:]]
         return SearchResult(
             query=query,
             total=len(matched),
@@ -374,7 +373,7 @@ class Archive:
         }
         return narrowed(by_district, by_section, by_date), facets
 
-    def _hit(self, gen: _Generation, docnum: int, terms: list[str], scored: dict[int, float] | None) -> Hit:
+    def _hit(self, gen: _Generation, docnum: int, terms: list[str]) -> Hit:
         stored = gen.searcher().stored_fields(docnum)
         doc = json.loads(stored["doc"])
         text = "\n".join(p["text"] for p in doc["paragraphs"])
@@ -388,7 +387,6 @@ class Archive:
             issue=doc["issue_id"],
             page=doc["page"],
             snippet=snippet(text, terms),
-            score=round(scored.get(docnum, 0.0), 4) if scored else 0.0,
         )
 
     # -- lookups -----------------------------------------------------------
