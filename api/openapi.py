@@ -189,7 +189,7 @@ def document() -> dict[str, Any]:
         _param("section", {"type": "string"}, "栏目：区局动态 或 【区局动态】"),
         _param("from", DATE_PARAM, "起始日期"),
         _param("to", DATE_PARAM, "截止日期"),
-        _param("sort", {"enum": list(SORTS), "default": "relevance"}, "排序：相关度或时间"),
+        _param("sort", {"enum": [*SORTS, ""], "default": "relevance"}, "排序：相关度或时间（留空即相关度）"),
         _param("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}, "页码"),
         _param("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20}, "每页条数"),
     ]

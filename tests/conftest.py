@@ -2,13 +2,49 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-SEED = ROOT / "corpus" / "2017" / "2017-06.md"
+# The tests' own copy of the first issue: correcting or adding to corpus/ never changes a test.
+SEED = FIXTURES / "corpus" / "2017" / "2017-06.md"
+
+
+OUTPUT: Path | None = None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_output(tmp_path_factory) -> Path:
+    """Screenshots and reliability figures: a folder named by BULLETIN_TEST_OUTPUT, else pytest's temp folder."""
+    global OUTPUT
+    named = os.environ.get("BULLETIN_TEST_OUTPUT")
+    OUTPUT = Path(named) if named else tmp_path_factory.mktemp("output", numbered=False)
+    return OUTPUT
+
+
+def output_dir(*parts: str) -> Path:
+    """A folder for what the tests leave to be looked at, outside the checkout."""
+    assert OUTPUT is not None, "the session fixture _test_output sets the folder"
+    path = OUTPUT.joinpath(*parts)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def wait_for(condition, timeout: float, what: str, interval: float = 0.05):
+    """Poll ``condition`` until it returns something true; fail naming ``what`` after ``timeout`` seconds."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(interval)
 
 
 @pytest.fixture(scope="session")
@@ -131,6 +167,41 @@ def upload(client, files: dict, headers: dict | None = None, path: str = "/api/i
     return client.simulate_post(path, headers={**(headers or {}), "Content-Type": content_type}, body=body)
 
 
+def run_cli(*args: str, env: dict | None = None, limit_bytes: int | None = None, timeout: float = 300):
+    """Run ``bulletin ARGS`` in a new process and wait for it (optionally with a file-size limit)."""
+    import resource
+    import signal
+    import subprocess
+    import sys
+
+    def limit_file_size():
+        # Writes past the limit fail with EFBIG instead of killing the process with SIGXFSZ.
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, limit_bytes))
+
+    return subprocess.run(
+        [sys.executable, "-m", "bulletin", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+        preexec_fn=limit_file_size if limit_bytes else None,
+    )
+
+
+def start_cli(*args: str, env: dict | None = None):
+    """Start ``bulletin ARGS`` in a new process without waiting (stdout and stderr piped)."""
+    import subprocess
+    import sys
+
+    return subprocess.Popen(
+        [sys.executable, "-m", "bulletin", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, **(env or {})},
+    )
+
+
 def free_port() -> int:
     import socket
 
@@ -215,11 +286,10 @@ class Served:
 
 
 def record_figures(name: str, **figures) -> None:
-    """Add a reliability test's figures to test-output/reliability.json (quoted in docs/reliability.md)."""
+    """Add a reliability test's measured figures to reliability.json in the test output folder."""
     import json
 
-    path = ROOT / "test-output" / "reliability.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = output_dir() / "reliability.json"
     data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     data[name] = figures
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")

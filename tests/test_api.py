@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import pytest
-from conftest import upload, variant_of_seed
+from conftest import tree_snapshot, upload, variant_of_seed
 from jsonschema import Draft202012Validator, FormatChecker
 
 TOKEN = {"Authorization": "Bearer s3cret-token"}
@@ -154,20 +152,14 @@ def test_get_responses_carry_an_etag_keyed_by_the_index_generation(writable):
     assert "no-store" in client.simulate_get("/healthz").headers["cache-control"]
 
 
-def tree(*folders):
-    return {
-        str(p): hashlib.sha256(p.read_bytes()).hexdigest() for f in folders for p in sorted(f.rglob("*")) if p.is_file()
-    }
-
-
 def test_writes_are_disabled_without_the_variable(client, openapi, built):
-    before = tree(*built)
+    before = tree_snapshot(*built)
     posted = upload(client, {"file": ("x.md", variant_of_seed(2020, 5))}, TOKEN)
     body = conforms(openapi, posted, "/api/issues", "post")
     assert posted.status_code == 403 and "BULLETIN_ADMIN_TOKEN" in body["description"]
     assert conforms(openapi, client.simulate_post("/api/reindex", headers=TOKEN), "/api/reindex", "post")
     assert client.simulate_post("/api/reindex").status_code == 403
-    assert tree(*built) == before
+    assert tree_snapshot(*built) == before
 
 
 @pytest.mark.parametrize(
@@ -176,12 +168,12 @@ def test_writes_are_disabled_without_the_variable(client, openapi, built):
 )
 def test_wrong_or_missing_token_is_401_and_nothing_changes(writable, openapi, headers):
     client, corpus, index = writable
-    before = tree(corpus, index)
+    before = tree_snapshot(corpus, index)
     posted = upload(client, {"file": ("x.md", variant_of_seed(2020, 5))}, headers)
     conforms(openapi, posted, "/api/issues", "post")
     assert posted.status_code == 401 and posted.headers["www-authenticate"] == "Bearer"
     assert client.simulate_post("/api/reindex", headers=headers).status_code == 401
-    assert tree(corpus, index) == before
+    assert tree_snapshot(corpus, index) == before
 
 
 def test_upload_with_the_token_lands_and_is_found(writable, openapi):
@@ -213,11 +205,11 @@ def test_upload_with_the_token_lands_and_is_found(writable, openapi):
 )
 def test_bad_uploads_are_refused_and_nothing_is_written(writable, openapi, files, status, words):
     client, corpus, index = writable
-    before = tree(corpus, index)
+    before = tree_snapshot(corpus, index)
     result = upload(client, files, TOKEN)
     body = conforms(openapi, result, "/api/issues", "post")
     assert result.status_code == status and words in body["description"]
-    assert tree(corpus, index) == before
+    assert tree_snapshot(corpus, index) == before
 
 
 def test_non_multipart_upload_is_415(writable, openapi):

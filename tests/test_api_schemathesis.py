@@ -7,6 +7,9 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+# Hundreds of generated requests: left out of the quick loop (-m 'not slow').
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="session")
 def api_schema(tmp_path_factory):

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import sys
 
+import pytest
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
+
+# Starts servers, browsers or subprocesses: left out of the quick loop (-m 'not slow').
+pytestmark = pytest.mark.slow
 
 
 def test_benchmark_suite_runs_end_to_end(tmp_path):

@@ -1,6 +1,7 @@
 """Browser tests: Playwright driving Debian's headless Chromium against a real `bulletin serve`.
 
-Screenshots are saved under test-output/screenshots/. Where Chromium is missing the tests skip,
+Screenshots are saved under screenshots/ in the test output folder (BULLETIN_TEST_OUTPUT, else a
+temporary folder named in pytest's header). Where Chromium is missing the tests skip,
 except under CI=true, where a missing browser fails the run.
 """
 
@@ -11,9 +12,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, Served, make_corpus
+from conftest import Served, make_corpus, output_dir
 
-SHOTS = ROOT / "test-output" / "screenshots"
+# Starts servers, browsers or subprocesses: left out of the quick loop (-m 'not slow').
+pytestmark = pytest.mark.slow
+
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -65,8 +68,7 @@ def page(browser):
 
 
 def shot(page, name: str) -> Path:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    path = SHOTS / f"{name}.png"
+    path = output_dir("screenshots") / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     assert path.stat().st_size > 10_000
     return path

@@ -23,3 +23,33 @@ def test_every_setting_is_documented():
     assert settings >= {"BULLETIN_CORPUS", "BULLETIN_INDEX", "BULLETIN_ADMIN_TOKEN", "BULLETIN_MAX_UPLOAD"}
     for setting in settings:
         assert setting in docs, setting
+
+
+def test_the_lock_pins_every_dependency_and_the_readme_uses_it():
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    runtime = _pinned(ROOT / "requirements" / "runtime.txt")
+    test = _pinned(ROOT / "requirements" / "test.txt")
+    for requirement in project["dependencies"]:
+        name = _name(requirement)
+        assert name in runtime and name in test, name
+    for requirement in project["optional-dependencies"]["test"]:
+        assert _name(requirement) in test, requirement
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "pip install -r requirements/runtime.txt -e . && bulletin serve" in readme
+    assert "pip install -r requirements/test.txt -e '.[test]' && python3 -m pytest" in readme
+    assert "requirements/test.txt" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[<>=!~\[; ]", requirement, maxsplit=1)[0].lower().replace("_", "-").replace(".", "-")
+
+
+def _pinned(path) -> dict[str, str]:
+    pins = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if "==" in line and not line.startswith("#"):
+            name, version = line.split("==", 1)
+            pins[_name(name.strip())] = version.strip()
+    return pins

@@ -7,6 +7,9 @@ import urllib.parse
 import pytest
 from conftest import Served, make_corpus, variant_of_seed
 
+# Starts servers, browsers or subprocesses: left out of the quick loop (-m 'not slow').
+pytestmark = pytest.mark.slow
+
 TOKEN = "serve-test-token"
 
 

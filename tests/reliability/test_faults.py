@@ -4,38 +4,29 @@ from __future__ import annotations
 
 import http.client
 import os
-import resource
 import signal
-import subprocess
-import sys
 import threading
 import time
 import urllib.parse
 from pathlib import Path
 
 import pytest
-from conftest import Served, make_corpus, record_figures, seed_variants, tree_snapshot, variant_of_seed
+from conftest import (
+    Served,
+    make_corpus,
+    record_figures,
+    run_cli,
+    seed_variants,
+    tree_snapshot,
+    variant_of_seed,
+    wait_for,
+)
 
 from indexer import Archive, reindex
 from indexer.store import IndexStore
 
-CLI = [sys.executable, "-m", "bulletin"]
-
-
-def bulletin(*args: str, env: dict | None = None, limit_bytes: int | None = None) -> subprocess.CompletedProcess:
-    def limit_file_size():
-        # Writes past the limit fail with EFBIG instead of killing the process with SIGXFSZ.
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, limit_bytes))
-
-    return subprocess.run(
-        [*CLI, *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, **(env or {})},
-        preexec_fn=limit_file_size if limit_bytes else None,
-    )
+# Starts servers, browsers or subprocesses: left out of the quick loop (-m 'not slow').
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
@@ -51,23 +42,26 @@ def test_build_killed_at_each_step_leaves_the_old_index_serving(tmp_path, big_co
     store = IndexStore(index)
     live, before = store.current(), tree_snapshot(store.current())
 
-    killed = bulletin(
+    killed = run_cli(
         "reindex", "--corpus", str(big_corpus), "--index", str(index),
         env={"BULLETIN_FAULTPOINT": point, "BULLETIN_FAULT_DELAY": str(delay)},
     )  # fmt: skip
-    assert killed.returncode == -signal.SIGKILL, killed.stderr
-    assert store.current() == live and tree_snapshot(live) == before
-    assert Archive(index).search("城管通").total == 11
+    was_killed = killed.returncode == -signal.SIGKILL
+    old_served = (
+        store.current() == live and tree_snapshot(live) == before and Archive(index).search("城管通").total == 11
+    )
     with store.lock(timeout=0):  # no lock stays behind
         pass
     leftovers = [p for p in index.glob("gen-*") if p != live]
-    assert leftovers  # the killed build's folder, unreferenced
 
-    again = bulletin("reindex", "--corpus", str(big_corpus), "--index", str(index))
-    assert again.returncode == 0, again.stderr
-    assert Archive(index).search("城管通").total == 40 * 11
+    again = run_cli("reindex", "--corpus", str(big_corpus), "--index", str(index))
+    next_ok = again.returncode == 0 and Archive(index).search("城管通").total == 40 * 11
+    record_figures(f"build_killed_at_{point}", killed=was_killed, old_index_served=old_served, next_build_ok=next_ok)
+    assert was_killed, killed.stderr
+    assert old_served
+    assert leftovers  # the killed build's folder, unreferenced
+    assert next_ok, again.stderr
     assert not any(p.exists() for p in leftovers)
-    record_figures(f"build_killed_at_{point}", killed=True, old_index_served=True, next_build_ok=True)
 
 
 def test_killed_worker_under_load_is_replaced(tmp_path):
@@ -86,17 +80,18 @@ def test_killed_worker_under_load_is_replaced(tmp_path):
     try:
         for thread in threads:
             thread.start()
-        time.sleep(1.0)
+        wait_for(lambda: len(log) >= 100, 60, "100 answered requests before the kill")
         workers = children(server.process.pid)
         assert len(workers) == 2
         killed_at = time.monotonic()
         os.kill(workers[0], signal.SIGKILL)
-        deadline = time.monotonic() + 30
-        while len(children(server.process.pid)) < 2 or workers[0] in children(server.process.pid):
-            assert time.monotonic() < deadline, "gunicorn did not replace the killed worker"
-            time.sleep(0.1)
+        wait_for(
+            lambda: len(now := children(server.process.pid)) >= 2 and workers[0] not in now,
+            30, "gunicorn to replace the killed worker",
+        )  # fmt: skip
         replaced_at = time.monotonic()
-        time.sleep(2.0)
+        settled = replaced_at + 0.5
+        wait_for(lambda: sum(t > settled for t, _ in log) >= 200, 60, "200 requests after the replacement")
     finally:
         stop.set()
         for thread in threads:
@@ -149,13 +144,13 @@ def test_damaged_index_makes_serve_refuse_and_reindex_repairs_it(tmp_path, damag
     index = tmp_path / "index"
     reindex(corpus, index)
     damage(index)
-    refused = bulletin("serve", "--port", "1", "--corpus", str(corpus), "--index", str(index))
-    assert refused.returncode == 1
-    assert "bulletin reindex" in refused.stderr and "Traceback" not in refused.stderr
-    repaired = bulletin("reindex", "--corpus", str(corpus), "--index", str(index))
-    assert repaired.returncode == 0, repaired.stderr
-    assert Archive(index).verify()["articles"] == 45
-    record_figures(f"damaged_index_{damage.__name__.strip('_')}", refused=True, repaired=True)
+    refused = run_cli("serve", "--port", "1", "--corpus", str(corpus), "--index", str(index))
+    was_refused = refused.returncode == 1 and "bulletin reindex" in refused.stderr
+    repaired = run_cli("reindex", "--corpus", str(corpus), "--index", str(index))
+    was_repaired = repaired.returncode == 0 and Archive(index).verify()["articles"] == 45
+    record_figures(f"damaged_index_{damage.__name__.strip('_')}", refused=was_refused, repaired=was_repaired)
+    assert was_refused and "Traceback" not in refused.stderr, refused.stderr
+    assert was_repaired, repaired.stderr
 
 
 def test_full_disk_during_ingest_changes_nothing(tmp_path):
@@ -165,13 +160,19 @@ def test_full_disk_during_ingest_changes_nothing(tmp_path):
     new = tmp_path / "2020-05.md"
     new.write_bytes(variant_of_seed(2020, 5))
     before = tree_snapshot(corpus, index)
-    result = bulletin("ingest", str(new), "--corpus", str(corpus), "--index", str(index), limit_bytes=64 * 1024)
-    assert result.returncode == 1
-    assert "磁盘空间" in result.stderr and "Traceback" not in result.stderr
+    result = run_cli("ingest", str(new), "--corpus", str(corpus), "--index", str(index), limit_bytes=64 * 1024)
+    was_refused = result.returncode == 1 and "磁盘空间" in result.stderr
     after = tree_snapshot(corpus, index)
-    assert {k: v for k, v in after.items() if not k.endswith(".lock")} == {
+    unchanged = {k: v for k, v in after.items() if not k.endswith(".lock")} == {
         k: v for k, v in before.items() if not k.endswith(".lock")
     }
-    ok = bulletin("ingest", str(new), "--corpus", str(corpus), "--index", str(index))
+    ok = run_cli("ingest", str(new), "--corpus", str(corpus), "--index", str(index))
+    record_figures(
+        "full_disk_ingest",
+        refused=was_refused,
+        corpus_and_index_unchanged=unchanged,
+        later_ingest_ok=ok.returncode == 0,
+    )
+    assert was_refused and "Traceback" not in result.stderr, result.stderr
+    assert unchanged
     assert ok.returncode == 0, ok.stderr
-    record_figures("full_disk_ingest", refused=True, corpus_and_index_unchanged=True, later_ingest_ok=True)

@@ -9,6 +9,9 @@ from conftest import record_figures, tree_snapshot, upload, variant_of_seed
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+# Builds an index per case and generates many requests: left out of the quick loop (-m 'not slow').
+pytestmark = pytest.mark.slow
+
 TOKEN = {"Authorization": "Bearer s3cret-token"}
 TRIED = {"requests": 0, "5xx": 0}
 

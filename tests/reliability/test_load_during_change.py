@@ -6,10 +6,13 @@ import http.client
 import subprocess
 import sys
 import threading
-import time
 import urllib.parse
 
-from conftest import Served, make_corpus, record_figures, variant_of_seed
+import pytest
+from conftest import Served, make_corpus, record_figures, variant_of_seed, wait_for
+
+# Starts servers, browsers or subprocesses: left out of the quick loop (-m 'not slow').
+pytestmark = pytest.mark.slow
 
 QUERY = "/api/search?q=" + urllib.parse.quote("城管通")
 
@@ -37,18 +40,19 @@ def test_no_failed_request_and_every_answer_from_a_complete_index(tmp_path):
         threads = [threading.Thread(target=load, args=(server, stop, log)) for _ in range(4)]
         for thread in threads:
             thread.start()
-        time.sleep(1.0)
+        answered = lambda n: lambda: len(log) >= n  # noqa: E731 - a condition for wait_for
+        wait_for(answered(50), 60, "50 answers before the reindex")
         extra = corpus / "2020" / "2020-05.md"
         extra.parent.mkdir()
         extra.write_bytes(variant_of_seed(2020, 5))
         cli = [sys.executable, "-m", "bulletin"]
         where = ["--corpus", str(corpus), "--index", str(index)]
         subprocess.run([*cli, "reindex", *where], check=True, capture_output=True, timeout=120)
-        time.sleep(1.0)
+        wait_for(answered(len(log) + 50), 60, "50 answers after the reindex")
         new = tmp_path / "2020-06.md"
         new.write_bytes(variant_of_seed(2020, 6))
         subprocess.run([*cli, "ingest", str(new), *where], check=True, capture_output=True, timeout=120)
-        time.sleep(1.0)
+        wait_for(answered(len(log) + 50), 60, "50 answers after the ingest")
     finally:
         stop.set()
         for thread in threads:
