@@ -1,6 +1,32 @@
-"""The HTTP service: Falcon JSON resources, the app factory and the gunicorn runner."""
+"""The JSON API: Falcon resources over the indexer's search interface, and its OpenAPI document."""
 
-from .app import create_app, get_app, settings_from_env
-from .resources import Settings
+from __future__ import annotations
 
-__all__ = ["Settings", "create_app", "get_app", "settings_from_env"]
+import falcon
+
+from indexer import SearchService
+
+from .errors import ParamError
+from .resources import (
+    Admin,
+    ArticleResource,
+    HealthResource,
+    IssueResource,
+    IssuesResource,
+    OpenAPIResource,
+    ReindexResource,
+    SearchResource,
+)
+
+__all__ = ["Admin", "ParamError", "add_routes"]
+
+
+def add_routes(app: falcon.App, service: SearchService, admin: Admin) -> None:
+    """Add the JSON routes (``/api/…`` and ``/healthz``) to ``app``."""
+    app.add_route("/api/search", SearchResource(service))
+    app.add_route("/api/articles/{article_id}", ArticleResource(service))
+    app.add_route("/api/issues", IssuesResource(service, admin))
+    app.add_route("/api/issues/{issue_id}", IssueResource(service))
+    app.add_route("/api/reindex", ReindexResource(admin))
+    app.add_route("/api/openapi.json", OpenAPIResource())
+    app.add_route("/healthz", HealthResource(service))

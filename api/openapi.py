@@ -4,18 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from indexer.filters import DATE_PATTERN
-from indexer.search import MAX_PAGE, MAX_PER_PAGE, MAX_QUERY, SORTS
+from indexer import FACETS, PARAMS
+from indexer.request import MAX_PER_PAGE
 
 NULLABLE_STRING = {"type": ["string", "null"]}
 NULLABLE_INT = {"type": ["integer", "null"]}
-DATE_PARAM = {
-    "type": "string",
-    # Empty means no bound, as an HTML form sends it.
-    "pattern": f"^\\s*$|{DATE_PATTERN}",
-    "description": "2017、2017-06 或 2017-06-10（也接受 2017年6月 这样的写法）",
-    "examples": ["2017", "2017-06", "2017-06-10"],
-}
 
 
 def _obj(properties: dict[str, Any], required: list[str] | None = None, extra: bool = False) -> dict[str, Any]:
@@ -80,7 +73,7 @@ SCHEMAS: dict[str, Any] = {
             "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
             "took_ms": {"type": "number", "minimum": 0},
             "hits": {"type": "array", "items": _ref("Hit")},
-            "facets": _obj({"district": COUNTS, "section": COUNTS, "year": COUNTS}),
+            "facets": _obj({f.name: {**COUNTS, "description": f.label} for f in FACETS}),
         }
     ),
     "Paragraph": _obj({"text": {"type": "string"}, "kind": {"enum": ["text", "subheading"]}}),
@@ -183,16 +176,7 @@ def _param(name: str, schema: dict[str, Any], description: str, where: str = "qu
 
 
 def document() -> dict[str, Any]:
-    search_params = [
-        _param("q", {"type": "string", "maxLength": MAX_QUERY}, '查询：词之间为“且”；"短语"；OR；-排除；title:标题'),
-        _param("district", {"type": "string"}, "区域：怀柔、怀柔区、怀柔局、分局、市局"),
-        _param("section", {"type": "string"}, "栏目：区局动态 或 【区局动态】"),
-        _param("from", DATE_PARAM, "起始日期"),
-        _param("to", DATE_PARAM, "截止日期"),
-        _param("sort", {"enum": [*SORTS, ""], "default": "relevance"}, "排序：相关度或时间（留空即相关度）"),
-        _param("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}, "页码"),
-        _param("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20}, "每页条数"),
-    ]
+    search_params = [_param(p.name, p.schema, p.help) for p in PARAMS]
     return {
         "openapi": "3.1.0",
         "info": {

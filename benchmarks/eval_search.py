@@ -17,7 +17,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from indexer import Archive, reindex  # noqa: E402
+from indexer import SearchService, reindex  # noqa: E402
 
 
 def load_judgements() -> tuple[str, dict[str, set[str]]]:
@@ -28,7 +28,7 @@ def load_judgements() -> tuple[str, dict[str, set[str]]]:
 
 def ours(corpus: Path, folder: Path, queries: list[str], issue: str) -> dict[str, set[str]]:
     reindex(corpus, folder / "ours")
-    archive = Archive(folder / "ours")
+    archive = SearchService(folder / "ours")
     return {q: {h.id for h in archive.search(q, per_page=100, date_from=issue, date_to=issue).hits} for q in queries}
 
 

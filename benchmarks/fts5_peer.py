@@ -15,9 +15,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from archive.corpus import Corpus  # noqa: E402
+from indexer import SearchRequest  # noqa: E402
 from indexer.analysis import words  # noqa: E402
 from indexer.build import parse_all  # noqa: E402
-from indexer.filters import parse_filters  # noqa: E402
 from indexer.query import parse as parse_query  # noqa: E402
 
 
@@ -60,7 +60,9 @@ class Peer:
     def search(self, query="", district=None, section=None, date_from=None, date_to=None, sort="relevance",
                page=1, per_page=20) -> dict:  # fmt: skip
         started = time.perf_counter()
-        filters = parse_filters(district, section, date_from, date_to)
+        filters = SearchRequest.create(
+            query=query, district=district, section=section, date_from=date_from, date_to=date_to
+        ).filters
         parsed = parse_query(query)
         parts = []
         for group in parsed.groups:
@@ -71,8 +73,8 @@ class Peer:
         match = " AND ".join(parts)
         base = "FROM meta m" + (" JOIN fts ON fts.rowid = m.rowid" if match else "")
         clauses = {"match": ("fts MATCH ?", match) if match else None}
-        clauses["district"] = ("m.district = ?", filters.district) if filters.district else None
-        clauses["section"] = ("m.section = ?", filters.section) if filters.section else None
+        clauses["district"] = ("m.district = ?", filters.get("district")) if filters.get("district") else None
+        clauses["section"] = ("m.section = ?", filters.get("section")) if filters.get("section") else None
         clauses["from"] = ("m.date >= ?", filters.date_from_iso) if filters.date_from else None
         clauses["to"] = ("m.date <= ?", filters.date_to_iso) if filters.date_to else None
 
@@ -128,7 +130,7 @@ def make_app(db: Path):
 
 
 def serve(db: Path, port: int, workers: int = 2) -> None:
-    from api.server import run
+    from bulletin.server import run
 
     run(make_app(db), "127.0.0.1", port, workers)
 

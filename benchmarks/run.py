@@ -209,11 +209,11 @@ def run(size: int, workdir: Path, seconds: float, repeat: int) -> dict:
 
     floor = jieba_floor(corpus)
     build_seconds, build_rss = timed_child([*cli, "reindex", "--corpus", str(corpus), "--index", str(index)], env)
-    from indexer import Archive
+    from indexer import SearchService
     from indexer.store import IndexStore
 
     generation = IndexStore(index).current()
-    articles = Archive(index).verify()["articles"]
+    articles = SearchService(index).verify()["articles"]
     result["build"] = {
         "articles": articles,
         "seconds": round(build_seconds, 1),
@@ -230,7 +230,7 @@ def run(size: int, workdir: Path, seconds: float, repeat: int) -> dict:
     ingest_seconds, _ = timed_child([*cli, "ingest", str(extra), "--corpus", str(corpus), "--index", str(index)], env)
     result["ingest_seconds"] = round(ingest_seconds, 2)
 
-    archive, peer = Archive(index), fts5_peer.Peer(db)
+    archive, peer = SearchService(index), fts5_peer.Peer(db)
     for params in QUERY_MIX:  # warm both the same way
         archive.search(**kwargs(params))
         peer.search(**kwargs(params))

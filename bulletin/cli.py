@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import html
 import json
 import re
@@ -15,10 +14,26 @@ from tqdm import tqdm
 from archive import ArchiveError, read_file
 from archive.corpus import Corpus
 from archive.report import summary
-from indexer import Archive, IndexerError, QueryError, index_ready, ingest, reindex
+from indexer import (
+    FILTER_FACETS,
+    PARAMS,
+    SORTS,
+    IndexerError,
+    QueryError,
+    SearchRequest,
+    SearchService,
+    ingest,
+    reindex,
+)
 
-CORPUS_HELP = "语料库目录（默认 ./corpus，或环境变量 BULLETIN_CORPUS）"
-INDEX_HELP = "索引目录（默认 ./var/index，或环境变量 BULLETIN_INDEX）"
+from .settings import DEFAULT_CORPUS, DEFAULT_INDEX, ENV, Settings
+
+CORPUS_HELP = f"语料库目录（默认 ./{DEFAULT_CORPUS}，或环境变量 {ENV['corpus_dir']}）"
+INDEX_HELP = f"索引目录（默认 ./{DEFAULT_INDEX}，或环境变量 {ENV['index_dir']}）"
+CLI_PER_PAGE = 10
+_HELP = {p.name: p.help for p in PARAMS}
+# A search parameter's name on the command line, where it differs.
+_OPTION = {"q": "QUERY", "per_page": "--limit"}
 _MARK = re.compile(r"<mark>(.*?)</mark>")
 
 
@@ -33,8 +48,25 @@ def _folder_option(name: str, envvar: str, default: str, help_text: str):
     )
 
 
-corpus_option = _folder_option("--corpus", "BULLETIN_CORPUS", "corpus", CORPUS_HELP)
-index_option = _folder_option("--index", "BULLETIN_INDEX", "var/index", INDEX_HELP)
+corpus_option = _folder_option("--corpus", ENV["corpus_dir"], DEFAULT_CORPUS, CORPUS_HELP)
+index_option = _folder_option("--index", ENV["index_dir"], DEFAULT_INDEX, INDEX_HELP)
+
+
+def _search_options(command):
+    """The search parameters as options: one per filter facet, then dates, sort and paging."""
+    for name in reversed(("from", "to", "sort", "page", "per_page")):
+        if name == "sort":
+            command = click.option("--sort", type=click.Choice(list(SORTS)), default="relevance", show_default=True,
+                                   help=_HELP[name])(command)  # fmt: skip
+        elif name in ("page", "per_page"):
+            default = 1 if name == "page" else CLI_PER_PAGE
+            command = click.option(_OPTION.get(name, f"--{name}"), name, type=int, default=default, show_default=True,
+                                   help=_HELP[name])(command)  # fmt: skip
+        else:
+            command = click.option(f"--{name}", name, help=_HELP[name])(command)
+    for facet in reversed(FILTER_FACETS):
+        command = click.option(f"--{facet.name}", facet.name, help=facet.help)(command)
+    return command
 
 
 def _progress(**kwargs):
@@ -113,22 +145,17 @@ def ingest_command(files: tuple[Path, ...], corpus: Path, index: Path) -> None:
 
 @main.command("search")
 @click.argument("query", nargs=-1)
-@click.option("--district", help="区域，如 怀柔、怀柔区、怀柔局、分局、市局")
-@click.option("--section", help="栏目，如 区局动态 或 【区局动态】")
-@click.option("--from", "date_from", help="起始日期：2017、2017-06 或 2017-06-10")
-@click.option("--to", "date_to", help="截止日期：2017、2017-06 或 2017-06-10")
-@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
-@click.option("--page", type=int, default=1, show_default=True)
-@click.option("--limit", "per_page", type=int, default=10, show_default=True, help="每页条数（最多 100）")
+@_search_options
 @click.option("--json", "as_json", is_flag=True, help="输出与 /api/search 相同的 JSON")
 @index_option
-def search_command(query, district, section, date_from, date_to, sort, page, per_page, as_json, index) -> None:
+def search_command(query: tuple[str, ...], as_json: bool, index: Path, **params: object) -> None:
     """检索文章。词之间为“且”；支持 "短语"、OR、-排除、title:标题。"""
     text = " ".join(query)
     try:
-        result = Archive(index).search(text, district, section, date_from, date_to, sort, page, per_page)
+        request = SearchRequest.from_params({"q": text, **params})
+        result = SearchService(index).search(request)
     except QueryError as exc:
-        raise click.BadParameter(exc.message, param_hint=f"--{exc.param}" if exc.param != "q" else "QUERY") from None
+        raise click.BadParameter(exc.message, param_hint=_OPTION.get(exc.param, f"--{exc.param}")) from None
     except IndexerError as exc:
         raise _fail(exc) from None
     if as_json:
@@ -154,19 +181,16 @@ def search_command(query, district, section, date_from, date_to, sort, page, per
 @index_option
 def serve_command(host: str, port: int, workers: int | None, corpus: Path, index: Path) -> None:
     """在 gunicorn 下提供检索服务和网页；还没有索引时先从语料库建立。"""
-    from api import create_app, settings_from_env
-    from api.server import run
+    from .app import create_app, prepare
+    from .server import run
 
     try:
-        if not index_ready(index):
-            click.echo(f"还没有索引，正在从 {corpus} 建立……", err=True)
-            reindex(corpus, index, progress=_progress)
-        Archive(index).verify()
-    except (ArchiveError, IndexerError) as exc:
+        settings = Settings.from_env(corpus_dir=corpus, index_dir=index)
+        service = prepare(settings, progress=_progress, announce=lambda m: click.echo(m, err=True))
+    except (ArchiveError, IndexerError, ValueError) as exc:
         raise _fail(exc) from None
-    settings = dataclasses.replace(settings_from_env(), corpus_dir=corpus, index_dir=index)
     click.echo(f"检索服务：http://{host}:{port}/", err=True)
-    run(create_app(Archive(index), settings), host, port, workers)
+    run(create_app(service, settings), host, port, workers)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,14 @@
-"""The search index: jieba analysis, Whoosh schema, builds and the one search interface."""
+"""The search index: jieba analysis, the Whoosh schema, builds, and the one search interface.
 
-from .build import BuildReport, IngestReport, ingest, reindex
+Whoosh stores, per generation folder, the jieba-word and character-bigram postings, the columns that
+filters and facets read, and each article as JSON. Our code decides everything else: which articles
+match (``matching``: rarest bigrams, then an exact substring test against the texts the generation keeps),
+how they rank (``ranking``), what a request may ask (``request``), how results are counted (``facets``),
+and what a generation folder holds (``generation``) and how generations are switched (``store``).
+Everything outside this package calls ``SearchService`` and the build functions, never Whoosh.
+"""
+
+from .build import BuildReport, IngestReport, ensure_index, ingest, reindex
 from .errors import (
     BuildError,
     IndexCorruptError,
@@ -9,22 +17,38 @@ from .errors import (
     QueryError,
     WriterBusyError,
 )
-from .search import Archive, ArticleRecord, Hit, SearchResult, index_ready
+from .facets import FACETS, FILTER_FACETS, Facet
+from .request import PARAMS, SORTS, Filters, Param, SearchRequest
+from .results import ArticleRecord, Hit, SearchResult
+from .search import SearchService, index_ready
+from .urls import article_url, issue_url, search_url
 
 __all__ = [
-    "Archive",
+    "FACETS",
+    "FILTER_FACETS",
+    "PARAMS",
+    "SORTS",
     "ArticleRecord",
     "BuildError",
     "BuildReport",
+    "Facet",
+    "Filters",
     "Hit",
     "IndexCorruptError",
     "IndexMissingError",
     "IndexerError",
     "IngestReport",
+    "Param",
     "QueryError",
+    "SearchRequest",
     "SearchResult",
+    "SearchService",
     "WriterBusyError",
+    "article_url",
+    "ensure_index",
     "index_ready",
     "ingest",
+    "issue_url",
     "reindex",
+    "search_url",
 ]

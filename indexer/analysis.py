@@ -34,6 +34,7 @@ import jieba
 from whoosh.analysis import Token, Tokenizer
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_SPACE = re.compile(r"[\s\u3000]+")
 _RUNS = re.compile(rf"([{_CJK}]+)|([A-Za-z0-9]+(?:\.[0-9]+)*)")
 # Full-width ASCII (ＰＭ２.５) counts as ASCII; the mapping keeps string lengths.
 _FULLWIDTH = str.maketrans({chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)})
@@ -102,6 +103,14 @@ def stop_words() -> frozenset[str]:
 def normalise(text: str) -> str:
     """Fold full-width ASCII to ASCII; the result has the same length as ``text``."""
     return text.translate(_FULLWIDTH)
+
+
+def fold(text: str) -> str:
+    """The form texts and query words are compared in: ASCII lower-cased, no whitespace.
+
+    The texts stored with a generation are folded at build time, so a change here needs a reindex.
+    """
+    return _SPACE.sub("", normalise(text).lower())
 
 
 def words(text: str) -> list[str]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import json
 import os
 import signal
 import time
@@ -26,11 +25,11 @@ from archive.corpus import Corpus, stage
 from archive.reader import FORM_SUFFIX
 
 from .analysis import init as init_analysis
-from .errors import BuildError
+from .errors import BuildError, IndexCorruptError
 from .faults import checkpoint
-from .matching import fold
-from .schema import SCHEMA_VERSION, document, issue_record, make_schema
-from .store import META, IndexStore, issue_path, replace_file, texts_path
+from .generation import indexed_sha, read_meta, write_issue_files
+from .schema import document, make_schema
+from .store import IndexStore
 
 # Full builds of at least this many articles use a process per core (fewer are not worth the start-up).
 PARALLEL_FROM = 1000
@@ -141,7 +140,7 @@ def ingest(
         for path, parsed in zip(paths, incoming, strict=True):
             issue = parsed.issue
             plan = corpus.plan(issue, path.read_bytes(), path.suffix or FORM_SUFFIX[parsed.form])
-            indexed = live is not None and _indexed_sha(live, issue.id) == issue.sha256
+            indexed = live is not None and indexed_sha(live, issue.id) == issue.sha256
             if plan is None and indexed:
                 report.unchanged.append(issue.id)
                 continue
@@ -192,14 +191,11 @@ def _live_generation(store: IndexStore) -> Path | None:
     if store.current_name() is None:
         return None
     generation = store.current()
-    if store.meta(generation).get("schema") != SCHEMA_VERSION:
-        raise BuildError("现有索引的格式版本与本程序不一致。请先运行 bulletin reindex 重建索引。")
+    try:
+        read_meta(generation)
+    except IndexCorruptError as exc:
+        raise BuildError(exc.message) from None
     return generation
-
-
-def _indexed_sha(generation: Path, issue_id: str) -> str | None:
-    path = issue_path(generation, issue_id)
-    return json.loads(path.read_text(encoding="utf-8")).get("sha256") if path.exists() else None
 
 
 def _write(generation: Path, issues: list[Issue], progress: ProgressFactory, *, create: bool) -> None:
@@ -220,7 +216,6 @@ def _write_index(generation: Path, issues: list[Issue], progress: ProgressFactor
     init_analysis()
     schema = make_schema()
     ix = whoosh_index.create_in(str(generation), schema) if create else whoosh_index.open_dir(str(generation))
-    meta = {"issues": 0, "articles": 0} if create else json.loads((generation / META).read_text(encoding="utf-8"))
     total = sum(len(i.articles) for i in issues)
     procs = min(os.cpu_count() or 1, MAX_PROCS) if create and total >= PARALLEL_FROM else 1
     # Whoosh's multi-process writer analyses and writes on every core, one segment each.
@@ -246,19 +241,7 @@ def _write_index(generation: Path, issues: list[Issue], progress: ProgressFactor
         raise
     finally:
         ix.close()
-    for issue in issues:
-        old = issue_path(generation, issue.id)
-        if old.exists():
-            meta["issues"] -= 1
-            meta["articles"] -= len(json.loads(old.read_text(encoding="utf-8"))["articles"])
-        record = json.dumps(issue_record(issue), ensure_ascii=False).encode("utf-8")
-        texts = {a.id: [fold(a.title), fold(a.text)] for a in issue.articles}
-        replace_file(old, record)
-        replace_file(texts_path(generation, issue.id), json.dumps(texts, ensure_ascii=False).encode("utf-8"))
-        meta["issues"] += 1
-        meta["articles"] += len(issue.articles)
-    meta.update(schema=SCHEMA_VERSION, built=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
-    replace_file(generation / META, json.dumps(meta, ensure_ascii=False).encode("utf-8"))
+    write_issue_files(generation, issues, create=create)
 
 
 def _stage(target: Path, data: bytes) -> Path:
@@ -270,3 +253,22 @@ def _stage(target: Path, data: bytes) -> Path:
         raise BuildError(
             f"无法写入语料库 {target}：{exc.strerror}。语料库和索引都未改动；请检查磁盘空间后重试。"
         ) from None
+
+
+def ensure_index(
+    corpus_dir: Path,
+    index_dir: Path,
+    *,
+    progress: ProgressFactory = _no_progress,
+    announce: Callable[[str], object] = lambda _: None,
+) -> dict[str, Any]:
+    """Build the index from the corpus if there is none, then prove that it opens and answers.
+
+    Used by ``bulletin serve`` and the WSGI entry point alike; raises a clear error for a damaged index.
+    """
+    from .search import SearchService, index_ready
+
+    if not index_ready(index_dir):
+        announce(f"还没有索引，正在从 {corpus_dir} 建立……")
+        reindex(corpus_dir, index_dir, progress=progress)
+    return SearchService(index_dir).verify()

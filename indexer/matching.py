@@ -7,32 +7,21 @@ text held in memory. So matching is exact, as a phrase of bigrams with
 positions would be, but costs one set intersection and one substring test
 per candidate instead of Whoosh walking positions document by document.
 
-Scores are BM25 over those exact occurrences (titles count three times),
-plus a bonus where jieba made the word a whole word of the article, with
-synonyms weighted down.
+How each match scores is ``ranking``'s.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable
 
-from .analysis import grams, normalise
+from . import ranking
+from .analysis import fold, grams
 from .query import AllOf, AnyOf, Match, Plan, Without
-from .schema import TITLE_BOOST
 
-K1, B = 1.2, 0.75
-WHOLE_WORD_BONUS = 1.0
 # How many of a word's rarest bigrams narrow the candidates; the substring test does the rest.
 NARROWING = 2
-_SPACE = re.compile(r"[\s\u3000]+")
 _SINGLE_CJK = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]$")
-
-
-def fold(text: str) -> str:
-    """The form texts and query words are compared in: ASCII lower-cased, no whitespace."""
-    return _SPACE.sub("", normalise(text).lower())
 
 
 class Texts:
@@ -91,10 +80,9 @@ def _match(plan: Match, texts: Texts, postings: Postings, prefix: Prefix) -> dic
             count = 0 if plan.title_only else texts.bodies[d].count(key)
             if in_title or count:
                 found.append((d, in_title, count))
-        idf = math.log(1 + (total - len(found) + 0.5) / (len(found) + 0.5))
+        idf = ranking.idf(total, len(found))
         for d, in_title, count in found:
-            norm = K1 * (1 - B + B * texts.lengths[d] / texts.average)
-            score = idf * weight * (TITLE_BOOST * in_title + count * (K1 + 1) / (count + norm))
+            score = ranking.bm25(idf, weight, in_title, count, texts.lengths[d], texts.average)
             if score > scores.get(d, 0.0):
                 scores[d] = score
     if scores:
@@ -102,7 +90,7 @@ def _match(plan: Match, texts: Texts, postings: Postings, prefix: Prefix) -> dic
         for word in plan.whole_words:
             whole = set().union(*(postings(f, word) for f in word_fields))
             if whole:
-                bonus = WHOLE_WORD_BONUS * math.log(1 + total / len(whole))
+                bonus = ranking.whole_word_bonus(total, len(whole))
                 for d in whole.intersection(scores):
                     scores[d] += bonus
     return scores

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from . import ranking
 from .analysis import grams, has_text, normalise, synonyms, words
 
 _QUOTES = '"“”＂'
@@ -20,8 +21,6 @@ _TOKEN = re.compile(
     re.I,
 )
 _OR = {"OR", "|", "｜"}
-# A synonym's match counts for less than the typed word's, so the typed word ranks first.
-SYNONYM_WEIGHT = 0.2
 
 
 @dataclass(frozen=True)
@@ -142,7 +141,7 @@ def _term_plan(term: Term, relaxed: bool) -> Plan | None:
             subplans = [p for w in parts if (p := _term_plan(Term(w, False, term.title_only), False))]
             return AllOf(tuple(subplans)) if subplans else None
     alternatives = tuple(
-        (text, 1.0 if rank == 0 else SYNONYM_WEIGHT)
+        (text, 1.0 if rank == 0 else ranking.SYNONYM_WEIGHT)
         for rank, text in enumerate(_alternatives(term))
         if grams(text, query=True)
     )

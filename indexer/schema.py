@@ -11,17 +11,13 @@ from archive import Article, Issue
 
 from .analysis import gram_analyzer, word_analyzer
 
-TITLE_BOOST = 3.0
-# Bump when the schema or analysis changes: an index of another version must be rebuilt.
-SCHEMA_VERSION = 3
-
 
 def make_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True, sortable=True),
         issue_id=ID(stored=True, sortable=True),
         ordinal=NUMERIC(int, stored=True, sortable=True),
-        title=TEXT(analyzer=word_analyzer(), phrase=False, field_boost=TITLE_BOOST),
+        title=TEXT(analyzer=word_analyzer(), phrase=False),
         body=TEXT(analyzer=word_analyzer(), phrase=False),
         # Bigram postings without positions: contiguity is checked against the text (indexer/matching.py).
         title_g=TEXT(analyzer=gram_analyzer(), phrase=False),
@@ -57,13 +53,3 @@ def document(article: Article, issue: Issue) -> dict[str, Any]:
         "page": article.page or 0,
         "doc": json.dumps(article.to_dict(), ensure_ascii=False),
     }
-
-
-def issue_record(issue: Issue) -> dict[str, Any]:
-    """What the index keeps of an issue beside its articles (cover data and contents)."""
-    data = issue.to_dict()
-    data["articles"] = [
-        {k: a[k] for k in ("id", "ordinal", "title", "section", "unit", "district", "page", "editorial")}
-        for a in data["articles"]
-    ]
-    return data

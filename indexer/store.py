@@ -1,12 +1,11 @@
-"""Index generations on disk, the atomic switch between them, and the writer lock.
+"""The index folder: its generations, the atomic switch between them, and the writer lock.
 
 Layout of the index folder::
 
     var/index/
       CURRENT              name of the generation readers use (replaced atomically)
       .lock                flock()ed by the one writer; the kernel releases it if the writer dies
-      gen-<ns>-<pid>/      a complete Whoosh index, meta.json, and per issue issue-<id>.json (cover data
-                           and contents) and texts-<id>.json (the folded texts matching checks against)
+      gen-<ns>-<pid>/      one complete generation (what it holds: ``generation``)
 
 A build writes a new generation beside the live one, syncs it to disk and
 only then rewrites CURRENT, so readers see the old index or the new one,
@@ -18,14 +17,12 @@ from __future__ import annotations
 
 import errno
 import fcntl
-import json
 import os
 import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from archive.corpus import write_atomic
 
@@ -33,10 +30,9 @@ from .errors import IndexCorruptError, IndexMissingError, WriterBusyError
 from .faults import checkpoint
 
 CURRENT = "CURRENT"
-META = "meta.json"
-ISSUE_PREFIX = "issue-"
-TEXTS_PREFIX = "texts-"
 PREFIX = "gen-"
+# Present in every complete generation (written last by a build); see ``generation``.
+COMPLETE_MARK = "meta.json"
 
 
 class IndexStore:
@@ -55,17 +51,9 @@ class IndexStore:
         if name is None:
             raise IndexMissingError(f"索引目录 {self.root} 中还没有索引。请运行 bulletin reindex 从语料库建立索引。")
         path = self.root / name
-        if not (path / META).is_file():
+        if not (path / COMPLETE_MARK).is_file():
             raise IndexCorruptError(f"索引 {path} 不完整或已损坏。请运行 bulletin reindex 从语料库重建索引。")
         return path
-
-    def meta(self, generation: Path) -> dict[str, Any]:
-        try:
-            return json.loads((generation / META).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise IndexCorruptError(
-                f"索引 {generation} 的元数据无法读取（{exc}）。请运行 bulletin reindex 重建索引。"
-            ) from None
 
     def new_generation(self) -> Path:
         self.root.mkdir(parents=True, exist_ok=True)
@@ -126,18 +114,6 @@ class IndexStore:
             yield
         finally:
             os.close(fd)  # closing the descriptor releases the flock
-
-
-def issue_path(generation: Path, issue_id: str) -> Path:
-    return generation / f"{ISSUE_PREFIX}{issue_id}.json"
-
-
-def texts_path(generation: Path, issue_id: str) -> Path:
-    return generation / f"{TEXTS_PREFIX}{issue_id}.json"
-
-
-def sidecars(generation: Path, prefix: str) -> list[Path]:
-    return sorted(generation.glob(f"{prefix}*.json"))
 
 
 def replace_file(path: Path, data: bytes) -> None:

@@ -96,9 +96,9 @@ def built(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def archive(built):
-    from indexer import Archive
+    from indexer import SearchService
 
-    return Archive(built[1])
+    return SearchService(built[1])
 
 
 @pytest.fixture(scope="session")
@@ -122,11 +122,12 @@ def client(built):
     """falcon.testing client over the real app (read-only: writes are disabled without a token)."""
     from falcon import testing
 
-    from api import Settings, create_app
-    from indexer import Archive
+    from bulletin.app import create_app
+    from bulletin.settings import Settings
+    from indexer import SearchService
 
     corpus, index = built
-    return testing.TestClient(create_app(Archive(index), Settings(corpus, index, admin_token=None)))
+    return testing.TestClient(create_app(SearchService(index), Settings(corpus, index, admin_token=None)))
 
 
 @pytest.fixture
@@ -134,14 +135,15 @@ def writable(tmp_path):
     """A client over its own corpus and index, with admin writes enabled by a token."""
     from falcon import testing
 
-    from api import Settings, create_app
-    from indexer import Archive, reindex
+    from bulletin.app import create_app
+    from bulletin.settings import Settings
+    from indexer import SearchService, reindex
 
     corpus = make_corpus(tmp_path)
     index = tmp_path / "index"
     reindex(corpus, index)
     settings = Settings(corpus, index, admin_token="s3cret-token", max_upload=200_000)
-    return testing.TestClient(create_app(Archive(index), settings)), corpus, index
+    return testing.TestClient(create_app(SearchService(index), settings)), corpus, index
 
 
 def multipart(files: dict) -> tuple[bytes, str]:

@@ -113,10 +113,11 @@ def test_health(client, openapi):
 def test_health_without_an_index_is_503(tmp_path, openapi):
     from falcon import testing
 
-    from api import Settings, create_app
-    from indexer import Archive
+    from bulletin.app import create_app
+    from bulletin.settings import Settings
+    from indexer import SearchService
 
-    app = create_app(Archive(tmp_path / "none"), Settings(tmp_path, tmp_path / "none", None))
+    app = create_app(SearchService(tmp_path / "none"), Settings(tmp_path, tmp_path / "none", None))
     result = testing.TestClient(app).simulate_get("/healthz")
     body = conforms(openapi, result, "/healthz")
     assert body["status"] == "unavailable" and "bulletin reindex" in body["message"]

@@ -15,14 +15,15 @@ pytestmark = pytest.mark.slow
 def api_schema(tmp_path_factory):
     from conftest import make_corpus
 
-    from api import Settings, create_app
-    from indexer import Archive, reindex
+    from bulletin.app import create_app
+    from bulletin.settings import Settings
+    from indexer import SearchService, reindex
 
     root = tmp_path_factory.mktemp("schemathesis")
     corpus, index = make_corpus(root), root / "index"
     reindex(corpus, index)
     # Writes are enabled with a token schemathesis does not know: every write it tries must be a 401.
-    app = create_app(Archive(index), Settings(corpus, index, admin_token="not-for-schemathesis"))
+    app = create_app(SearchService(index), Settings(corpus, index, admin_token="not-for-schemathesis"))
     return schemathesis.openapi.from_wsgi("/api/openapi.json", app)
 
 

@@ -15,7 +15,7 @@ from makedocs import to_docx, to_pdf
 
 from archive import ArchiveError, UnreadableFileError, read_bytes, read_file
 from bulletin.cli import main
-from indexer import Archive, ingest, reindex
+from indexer import SearchService, ingest, reindex
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +107,7 @@ def test_ingested_pdf_is_kept_byte_for_byte_and_found(seed, tmp_path):
     assert report.replaced == ["2018-03"]
     assert (corpus / "2018" / "2018-03.pdf").read_bytes() == pdf.read_bytes()
     assert not (corpus / "2018" / "2018-03.txt").exists()
-    assert Archive(index).search("PM2.5").hits[0].id == "2018-03-a04"
+    assert SearchService(index).search("PM2.5").hits[0].id == "2018-03-a04"
 
 
 def _encrypted_pdf(path):

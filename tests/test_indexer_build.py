@@ -6,7 +6,7 @@ import pytest
 from conftest import FIXTURES, make_corpus, start_cli, tree_snapshot, variant_of_seed
 
 from archive import ArchiveError
-from indexer import Archive, IndexMissingError, WriterBusyError, ingest, reindex
+from indexer import IndexMissingError, SearchService, WriterBusyError, ingest, reindex
 from indexer.store import IndexStore
 
 
@@ -25,7 +25,7 @@ def test_ingest_adds_a_new_issue_and_the_same_issue_twice_changes_nothing(fresh,
     first = ingest([new], corpus, index)
     assert first.added == ["2020-05"] and first.articles == 31
     assert (corpus / "2020" / "2020-05.md").read_bytes() == new.read_bytes()
-    assert Archive(index).search("", date_from="2020").total == 31
+    assert SearchService(index).search("", date_from="2020").total == 31
     before = tree_snapshot(corpus, index)
     second = ingest([new], corpus, index)
     assert second.unchanged == ["2020-05"] and not second.added and not second.replaced
@@ -37,7 +37,7 @@ def test_ingest_replaces_an_issue_in_another_form(fresh):
     report = ingest([FIXTURES / "html-2018-03.html"], corpus, index)
     assert report.replaced == ["2018-03"]
     assert sorted(p.name for p in (corpus / "2018").iterdir()) == ["2018-03.html"]
-    archive = Archive(index)
+    archive = SearchService(index)
     assert archive.search("", date_from="2018-03", date_to="2018-03").total == 6  # replaced, not doubled
 
 
@@ -68,7 +68,7 @@ def test_ingest_into_an_empty_index_builds_it_from_the_corpus_too(tmp_path):
     new = tmp_path / "2020-05.md"
     new.write_bytes(variant_of_seed(2020, 5))
     ingest([new], corpus, index)
-    assert Archive(index).search("").total == 45 + 31
+    assert SearchService(index).search("").total == 45 + 31
 
 
 def test_old_generation_is_untouched_by_an_incremental_ingest(fresh, tmp_path):
@@ -86,7 +86,7 @@ def test_old_generation_is_untouched_by_an_incremental_ingest(fresh, tmp_path):
 @pytest.mark.slow
 def test_searcher_open_during_reindex_keeps_answering_and_new_one_sees_new_index(fresh, tmp_path):
     corpus, index = fresh
-    archive = Archive(index)
+    archive = SearchService(index)
     assert archive.search("城管通").total == 14
     old_generation = archive.generation().name
     extra = corpus / "2020" / "2020-05.md"
@@ -101,7 +101,7 @@ def test_searcher_open_during_reindex_keeps_answering_and_new_one_sees_new_index
     assert set(answers) <= {14, 25}  # the old index or the new one, never empty or partial
     assert archive.search("城管通").total == 25  # the same object follows the switch
     assert archive.generation().name != old_generation
-    assert Archive(index).search("城管通").total == 25
+    assert SearchService(index).search("城管通").total == 25
 
 
 def test_second_writer_waits_for_the_first(fresh, tmp_path):
@@ -113,7 +113,7 @@ def test_second_writer_waits_for_the_first(fresh, tmp_path):
 
 def test_missing_index_says_to_run_reindex(tmp_path):
     with pytest.raises(IndexMissingError, match="bulletin reindex"):
-        Archive(tmp_path / "nothing").search("城管通")
+        SearchService(tmp_path / "nothing").search("城管通")
 
 
 def test_ingest_failing_while_staging_the_corpus_file_leaves_no_new_folder(fresh, tmp_path, monkeypatch):

@@ -12,17 +12,30 @@ import falcon
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from indexer import Archive, QueryError
+from indexer import (
+    FACETS,
+    FILTER_FACETS,
+    SORTS,
+    QueryError,
+    SearchRequest,
+    SearchService,
+    article_url,
+    issue_url,
+    search_url,
+)
 from indexer.query import parse as parse_query
 
 from .charts import bar_chart
 
 STATIC = Path(__file__).resolve().parent / "static"
-PER_PAGE = 20
-SEARCH_PARAMS = ("q", "district", "section", "from", "to", "sort")
-FILTER_NAMES = {"district": "区域", "section": "栏目", "from": "起始日期", "to": "截止日期"}
+# The parameters a search page keeps in its links (page is added per link).
+SEARCH_PARAMS = ("q", *(f.name for f in FILTER_FACETS), "from", "to", "sort")
+FILTER_NAMES = {**{f.name: f.label for f in FILTER_FACETS}, "from": "起始日期", "to": "截止日期"}
 
 env = Environment(loader=PackageLoader("web", "templates"), autoescape=select_autoescape(default=True))
+env.globals.update(
+    facets=FACETS, filter_facets=FILTER_FACETS, sorts=SORTS, article_url=article_url, issue_url=issue_url
+)
 
 
 def chinese_date(value: str | dt.date | None) -> str:
@@ -50,12 +63,12 @@ def render_error(status: str, title: str, description: str) -> str:
     return render("error.html", status=status.split(" ", 1)[0], title=title, description=description)
 
 
-def add_pages(app: falcon.App, archive: Archive) -> None:
-    app.add_route("/", HomePage(archive))
-    app.add_route("/search", SearchPage(archive))
-    app.add_route("/articles/{article_id}", ArticlePage(archive))
-    app.add_route("/issues", IssuesPage(archive))
-    app.add_route("/issues/{issue_id}", IssuePage(archive))
+def add_pages(app: falcon.App, service: SearchService) -> None:
+    app.add_route("/", HomePage(service))
+    app.add_route("/search", SearchPage(service))
+    app.add_route(article_url("{article_id}"), ArticlePage(service))
+    app.add_route("/issues", IssuesPage(service))
+    app.add_route(issue_url("{issue_id}"), IssuePage(service))
     app.add_static_route("/static", str(STATIC))
 
 
@@ -65,8 +78,8 @@ def _html(resp: falcon.Response, body: str) -> None:
 
 
 class HomePage:
-    def __init__(self, archive: Archive):
-        self.archive = archive
+    def __init__(self, service: SearchService):
+        self.archive = service
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         info = self.archive.check()
@@ -74,18 +87,15 @@ class HomePage:
 
 
 class SearchPage:
-    def __init__(self, archive: Archive):
-        self.archive = archive
+    def __init__(self, service: SearchService):
+        self.archive = service
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         params = {name: (req.get_param(name) or "").strip() for name in SEARCH_PARAMS}
-        raw_page = req.get_param("page") or "1"
         result, error = None, None
         try:
-            page = int(raw_page) if raw_page.isdigit() else 0
-            if page < 1:
-                raise QueryError("page", f"页码“{raw_page}”无效，应为不小于 1 的整数。")
-            result = self.archive.search(**self._kwargs(params), page=page, per_page=PER_PAGE)
+            # per_page is the page's own, not the visitor's to set.
+            result = self.archive.search(SearchRequest.from_params({**params, "page": req.get_param("page") or None}))
         except QueryError as exc:
             resp.status = falcon.HTTP_400
             error = exc.message
@@ -101,20 +111,9 @@ class SearchPage:
                 link=_linker(params),
                 active_filters=[(k, FILTER_NAMES[k], params[k]) for k in FILTER_NAMES if params[k]],
                 charts=self._charts(result),
-                sections=self._sections(),
+                choices=self._choices(),
             ),
         )
-
-    @staticmethod
-    def _kwargs(params: dict[str, str]) -> dict[str, Any]:
-        return {
-            "query": params["q"],
-            "district": params["district"] or None,
-            "section": params["section"] or None,
-            "date_from": params["from"] or None,
-            "date_to": params["to"] or None,
-            "sort": params["sort"] or "relevance",
-        }
 
     def _suggestions(self, params: dict[str, str]) -> list[dict[str, Any]]:
         """For an empty result: which filter or word to drop, and how many articles that would find."""
@@ -122,13 +121,13 @@ class SearchPage:
         for name, label in FILTER_NAMES.items():
             if params[name]:
                 changed = {**params, name: ""}
-                total = self.archive.search(**self._kwargs(changed), per_page=1).total
+                total = self.archive.search(SearchRequest.from_params({**changed, "per_page": 1})).total
                 out.append({"what": f"{label}“{params[name]}”", "total": total, "url": _linker(params)(**{name: None})})
         terms = [t.text for t in parse_query(params["q"]).positive_terms()]
         if len(terms) > 1:
             for term in terms:
                 rest = " ".join(t for t in terms if t != term)
-                total = self.archive.search(**self._kwargs({**params, "q": rest}), per_page=1).total
+                total = self.archive.search(SearchRequest.from_params({**params, "q": rest, "per_page": 1})).total
                 out.append({"what": f"词“{term}”", "total": total, "url": _linker(params)(q=rest)})
         return sorted(out, key=lambda s: -s["total"])
 
@@ -139,17 +138,15 @@ class SearchPage:
         by_year = dict(sorted(result.facets["year"].items()))
         return [bar_chart("按年份", by_year), bar_chart("按区域", result.facets["district"])]
 
-    def _sections(self) -> list[str]:
-        seen: OrderedDict[str, None] = OrderedDict()
-        for issue in self.archive.issues():
-            for section in issue["sections"]:
-                seen[section] = None
-        return list(seen)
+    def _choices(self) -> dict[str, list[str]]:
+        """The values a facet's select control offers: every value the archive has."""
+        everything = self.archive.search(SearchRequest(per_page=1)).facets
+        return {f.name: list(everything[f.name]) for f in FILTER_FACETS if f.control == "select"}
 
 
 class ArticlePage:
-    def __init__(self, archive: Archive):
-        self.archive = archive
+    def __init__(self, service: SearchService):
+        self.archive = service
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, article_id: str) -> None:
         record = self.archive.article(article_id)
@@ -157,7 +154,7 @@ class ArticlePage:
             raise falcon.HTTPNotFound(title="找不到这篇文章", description=f"没有编号为“{article_id}”的文章。")
         query = (req.get_param("q") or "").strip()
         article, issue = record.article, record.issue
-        permalink = f"{req.prefix}/articles/{article.id}"
+        permalink = f"{req.prefix}{article_url(article.id)}"
         page = f"，第{article.page}页" if article.page else ""
         citation = f"《{issue['title']}》{issue['label']}{page}：{article.title}，{permalink}"
         suffix = "?" + urlencode({"q": query}) if query else ""
@@ -182,8 +179,8 @@ class ArticlePage:
 
 
 class IssuesPage:
-    def __init__(self, archive: Archive):
-        self.archive = archive
+    def __init__(self, service: SearchService):
+        self.archive = service
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         by_year: OrderedDict[int, list[dict[str, Any]]] = OrderedDict()
@@ -193,8 +190,8 @@ class IssuesPage:
 
 
 class IssuePage:
-    def __init__(self, archive: Archive):
-        self.archive = archive
+    def __init__(self, service: SearchService):
+        self.archive = service
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, issue_id: str) -> None:
         issue = self.archive.issue(issue_id)
@@ -212,9 +209,6 @@ def _linker(params: dict[str, str]):
 
     def link(**changes: str | None) -> str:
         merged = {**params, **{k.rstrip("_"): v for k, v in changes.items()}}
-        query = {k: v for k, v in merged.items() if v and k in (*SEARCH_PARAMS, "page")}
-        if query.get("page") in ("1", 1):
-            query.pop("page")
-        return "/search" + ("?" + urlencode(query) if query else "")
+        return search_url({k: v for k, v in merged.items() if k in (*SEARCH_PARAMS, "page")})
 
     return link

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import make_corpus, record_figures, start_cli, variant_of_seed
 
-from indexer import Archive, IndexerError, reindex
+from indexer import IndexerError, SearchService, reindex
 
 # Starts servers, browsers or subprocesses: left out of the quick loop (-m 'not slow').
 pytestmark = pytest.mark.slow
@@ -29,7 +29,7 @@ def test_concurrent_ingests_all_land_and_the_index_stays_whole(tmp_path):
             else:
                 errors.append(err.decode())
     try:
-        info, corrupt = Archive(index).verify(), False
+        info, corrupt = SearchService(index).verify(), False
     except IndexerError:
         info, corrupt = {}, True
     record_figures("concurrent_ingests", ingests=2 * rounds, landed=landed, corrupt=corrupt)

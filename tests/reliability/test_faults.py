@@ -22,7 +22,7 @@ from conftest import (
     wait_for,
 )
 
-from indexer import Archive, reindex
+from indexer import SearchService, reindex
 from indexer.store import IndexStore
 
 # Starts servers, browsers or subprocesses: left out of the quick loop (-m 'not slow').
@@ -48,14 +48,14 @@ def test_build_killed_at_each_step_leaves_the_old_index_serving(tmp_path, big_co
     )  # fmt: skip
     was_killed = killed.returncode == -signal.SIGKILL
     old_served = (
-        store.current() == live and tree_snapshot(live) == before and Archive(index).search("城管通").total == 11
+        store.current() == live and tree_snapshot(live) == before and SearchService(index).search("城管通").total == 11
     )
     with store.lock(timeout=0):  # no lock stays behind
         pass
     leftovers = [p for p in index.glob("gen-*") if p != live]
 
     again = run_cli("reindex", "--corpus", str(big_corpus), "--index", str(index))
-    next_ok = again.returncode == 0 and Archive(index).search("城管通").total == 40 * 11
+    next_ok = again.returncode == 0 and SearchService(index).search("城管通").total == 40 * 11
     record_figures(f"build_killed_at_{point}", killed=was_killed, old_index_served=old_served, next_build_ok=next_ok)
     assert was_killed, killed.stderr
     assert old_served
@@ -147,7 +147,7 @@ def test_damaged_index_makes_serve_refuse_and_reindex_repairs_it(tmp_path, damag
     refused = run_cli("serve", "--port", "1", "--corpus", str(corpus), "--index", str(index))
     was_refused = refused.returncode == 1 and "bulletin reindex" in refused.stderr
     repaired = run_cli("reindex", "--corpus", str(corpus), "--index", str(index))
-    was_repaired = repaired.returncode == 0 and Archive(index).verify()["articles"] == 45
+    was_repaired = repaired.returncode == 0 and SearchService(index).verify()["articles"] == 45
     record_figures(f"damaged_index_{damage.__name__.strip('_')}", refused=was_refused, repaired=was_repaired)
     assert was_refused and "Traceback" not in refused.stderr, refused.stderr
     assert was_repaired, repaired.stderr

@@ -1,4 +1,4 @@
-"""Run the app under gunicorn with the settings of ``api.gunicorn_conf``."""
+"""Run the app under gunicorn with the settings of ``bulletin.gunicorn_conf``."""
 
 from __future__ import annotations
 

@@ -9,20 +9,20 @@ from __future__ import annotations
 
 import falcon
 
-from indexer import Archive
+from indexer import SearchService
 
 _UNCACHED = ("/healthz", "/static/")
 
 
 class GenerationETag:
-    def __init__(self, archive: Archive):
-        self.archive = archive
+    def __init__(self, service: SearchService):
+        self.service = service
 
     def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
         req.context.etag = None
         if req.method not in ("GET", "HEAD") or req.path.startswith(_UNCACHED):
             return
-        generation = self.archive.store.current_name()
+        generation = self.service.generation_name()
         if generation is None:
             return
         etag = falcon.ETag(generation)

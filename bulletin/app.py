@@ -1,0 +1,42 @@
+"""The app: the one place where the JSON API and the web pages meet.
+
+``create_app`` composes the search interface, the JSON routes (``api``), the pages (``web``), the error
+handlers and the caching middleware. ``get_app`` is the WSGI entry point: it reads the settings once,
+builds the index if there is none, and refuses to start on a damaged one.
+"""
+
+from __future__ import annotations
+
+import falcon
+
+import api
+import web
+from indexer import SearchService, ensure_index
+
+from .caching import GenerationETag
+from .errors import add_handlers
+from .settings import Settings
+
+
+def create_app(service: SearchService, settings: Settings, *, pages: bool = True) -> falcon.App:
+    """The Falcon app over ``service`` (with ``pages``, the HTML pages as well as the JSON API)."""
+    app = falcon.App(middleware=[GenerationETag(service)])
+    app.req_options.auto_parse_qs_csv = False
+    add_handlers(app, pages=pages)
+    admin = api.Admin(settings.corpus_dir, settings.index_dir, settings.admin_token, settings.max_upload)
+    api.add_routes(app, service, admin)
+    if pages:
+        web.add_pages(app, service)
+    return app
+
+
+def prepare(settings: Settings, **build_options) -> SearchService:
+    """The search service over a built, verified index (built from the corpus first if there is none)."""
+    ensure_index(settings.corpus_dir, settings.index_dir, **build_options)
+    return SearchService(settings.index_dir)
+
+
+def get_app() -> falcon.App:
+    """WSGI entry point (``gunicorn 'bulletin.app:get_app()'``): settings from the environment."""
+    settings = Settings.from_env()
+    return create_app(prepare(settings), settings)

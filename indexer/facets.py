@@ -1,0 +1,99 @@
+"""The facets: one declaration drives the columns read, the filters, the counting, the API document and the page.
+
+To add a facet (say on ``unit``), add a ``Facet`` to ``FACETS``: the generation reads its column, a search
+takes its filter (``unit=…`` on the API and the page, ``--unit`` on the CLI), results count it, the OpenAPI
+document lists both, and the search page shows it in the sidebar.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from archive import normalise_district
+
+
+def _as_typed(value: str) -> str | None:
+    return value.strip() or None
+
+
+def _district(value: str) -> str | None:
+    value = value.strip()
+    # An unknown value is kept as typed: it matches nothing, which the page explains.
+    return (normalise_district(value) or value) if value else None
+
+
+def _section(value: str) -> str | None:
+    return value.strip().strip("【】[]").strip() or None
+
+
+@dataclass(frozen=True)
+class Facet:
+    """One dimension results are counted by and, where ``filter`` is set, narrowed by."""
+
+    name: str  # the key in results, and the filter parameter's name
+    label: str  # the heading staff read
+    help: str  # what the filter parameter takes (API document, CLI help, form placeholder)
+    by_count: bool = True  # order values by count (else by value, newest first)
+    # A filter on this facet's column: how a typed value becomes a stored one. None: not filtered by itself.
+    normalise: Callable[[str], str | None] | None = _as_typed
+    # The filter that narrows this facet, so that it is ignored when counting it: its own, unless set.
+    owner: str | None = None
+    select: Callable[[str], dict[str, str]] | None = None  # the parameters that choose one value
+    control: str = "input"  # on the search form: "input" (typed) or "select" (from the counted values)
+
+    @property
+    def filtered(self) -> bool:
+        return self.normalise is not None
+
+    @property
+    def filter_key(self) -> str:
+        return self.owner or self.name
+
+    def choose(self, value: str) -> dict[str, str]:
+        """The search parameters that narrow results to ``value``."""
+        return self.select(value) if self.select else {self.name: value}
+
+
+FACETS: tuple[Facet, ...] = (
+    Facet("district", "区域", "区域，如 怀柔、怀柔区、怀柔局、分局、市局", normalise=_district),
+    Facet("section", "栏目", "栏目，如 区局动态 或 【区局动态】", normalise=_section, control="select"),
+    Facet(
+        "year",
+        "年份",
+        "年份",
+        by_count=False,
+        normalise=None,
+        owner="date",
+        select=lambda year: {"from": year, "to": year},
+    ),
+)
+FILTER_FACETS: tuple[Facet, ...] = tuple(f for f in FACETS if f.filtered)
+COLUMNS: tuple[str, ...] = tuple(f.name for f in FACETS)
+
+
+def count(
+    found: set[int],
+    columns: Mapping[str, Sequence[str]],
+    narrowing: Mapping[str, set[int] | frozenset[int] | None],
+) -> dict[str, dict[str, int]]:
+    """Each facet's value counts over ``found``, narrowed by every filter but the facet's own."""
+    out: dict[str, dict[str, int]] = {}
+    for facet in FACETS:
+        docs = intersect(found, (s for key, s in narrowing.items() if key != facet.filter_key))
+        counts = Counter(map(columns[facet.name].__getitem__, docs))
+        counts.pop("", None)
+        if facet.by_count:
+            out[facet.name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+        else:
+            out[facet.name] = dict(sorted(counts.items(), reverse=True))
+    return out
+
+
+def intersect(found: set[int], sets: Iterable[set[int] | frozenset[int] | None]) -> set[int]:
+    """``found`` narrowed by each set given (smallest first, so each step is cheap)."""
+    out = found
+    for other in sorted((s for s in sets if s is not None), key=len):
+        out = out & other
+    return out

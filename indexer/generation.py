@@ -1,0 +1,253 @@
+"""One generation folder: what it holds, written and read here and nowhere else.
+
+A generation is a complete, immutable-once-live index::
+
+    gen-<ns>-<pid>/
+      *.seg, *.toc, …      the Whoosh index: jieba words and character bigrams (postings), the
+                           columns filters and facets read, and each article as stored JSON
+      meta.json            schema version, counts, build time
+      issue-<id>.json      an issue's cover data and contents
+      texts-<id>.json      its articles' folded titles and bodies, which matching checks against
+
+Writing: ``write_issue_files`` and ``write_meta`` (the Whoosh part is written by ``build``).
+Reading: ``Generation`` opens one for searching, with the per-document arrays,
+the texts and a bounded cache of posting lists; ``read_meta`` is the one check
+of its schema version.
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import json
+import threading
+import time
+from array import array
+from collections import OrderedDict
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.reading import TermNotFound
+from whoosh.searching import Searcher
+
+from archive import Issue
+
+from . import ranking
+from .analysis import fold
+from .errors import IndexCorruptError
+from .facets import COLUMNS
+from .matching import Texts
+from .store import replace_file
+
+META = "meta.json"
+ISSUE_PREFIX = "issue-"
+TEXTS_PREFIX = "texts-"
+# Bump when the schema or analysis changes: an index of another version must be rebuilt.
+SCHEMA_VERSION = 3
+# Posting lists kept per worker, as 4-byte docnums: at most this many in all (16 MB).
+POSTINGS_BUDGET = 4_000_000
+_COLUMNS = ("id", "issue_id", "date", "ordinal", *COLUMNS)
+
+
+def issue_path(generation: Path, issue_id: str) -> Path:
+    return generation / f"{ISSUE_PREFIX}{issue_id}.json"
+
+
+def texts_path(generation: Path, issue_id: str) -> Path:
+    return generation / f"{TEXTS_PREFIX}{issue_id}.json"
+
+
+def sidecars(generation: Path, prefix: str) -> list[Path]:
+    return sorted(generation.glob(f"{prefix}*.json"))
+
+
+def read_meta(generation: Path) -> dict[str, Any]:
+    """The generation's meta, or an error saying to reindex when it is unreadable or of another version."""
+    try:
+        meta = json.loads((generation / META).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise IndexCorruptError(
+            f"索引 {generation} 的元数据无法读取（{exc}）。请运行 bulletin reindex 重建索引。"
+        ) from None
+    if meta.get("schema") != SCHEMA_VERSION:
+        raise IndexCorruptError(f"索引 {generation} 的格式版本与本程序不一致。请运行 bulletin reindex 重建索引。")
+    return meta
+
+
+def indexed_sha(generation: Path, issue_id: str) -> str | None:
+    """The sha256 of the source file the generation indexed for ``issue_id``, if any."""
+    path = issue_path(generation, issue_id)
+    return json.loads(path.read_text(encoding="utf-8")).get("sha256") if path.exists() else None
+
+
+def issue_record(issue: Issue) -> dict[str, Any]:
+    """What the index keeps of an issue beside its articles (cover data and contents)."""
+    data = issue.to_dict()
+    data["articles"] = [
+        {k: a[k] for k in ("id", "ordinal", "title", "section", "unit", "district", "page", "editorial")}
+        for a in data["articles"]
+    ]
+    return data
+
+
+def write_issue_files(generation: Path, issues: list[Issue], *, create: bool) -> None:
+    """Write each issue's record and texts, and the meta counting them, into ``generation``."""
+    meta = {"issues": 0, "articles": 0} if create else json.loads((generation / META).read_text(encoding="utf-8"))
+    for issue in issues:
+        old = issue_path(generation, issue.id)
+        if old.exists():
+            meta["issues"] -= 1
+            meta["articles"] -= len(json.loads(old.read_text(encoding="utf-8"))["articles"])
+        record = json.dumps(issue_record(issue), ensure_ascii=False).encode("utf-8")
+        texts = {a.id: [fold(a.title), fold(a.text)] for a in issue.articles}
+        replace_file(old, record)
+        replace_file(texts_path(generation, issue.id), json.dumps(texts, ensure_ascii=False).encode("utf-8"))
+        meta["issues"] += 1
+        meta["articles"] += len(issue.articles)
+    meta.update(schema=SCHEMA_VERSION, built=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+    replace_file(generation / META, json.dumps(meta, ensure_ascii=False).encode("utf-8"))
+
+
+class Generation:
+    """One opened generation: its index, per-document arrays, texts and issue records."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.name = path.name
+        try:
+            read_meta(path)
+            self.ix = whoosh_index.open_dir(str(path))
+            # Only the cover data of each issue stays in memory; contents are read when a page asks.
+            self.issues: dict[str, dict[str, Any]] = {}
+            for record_path in sidecars(path, ISSUE_PREFIX):
+                record = json.loads(record_path.read_text(encoding="utf-8"))
+                self.issues[record["id"]] = {k: v for k, v in record.items() if k not in ("toc", "articles")}
+        except IndexCorruptError:
+            raise
+        except Exception as exc:  # any damage to the folder means the same thing to the user
+            raise IndexCorruptError(
+                f"索引 {path} 无法打开（{exc}）。请运行 bulletin reindex 从语料库重建索引。"
+            ) from None
+        self.local = threading.local()
+        self.lock = threading.Lock()
+        self.opened: list[Searcher] = []
+        self.closed = False
+        with self.ix.searcher() as searcher:
+            reader = searcher.reader()
+            size = reader.doc_count_all()
+            self.live = [n for n in range(size) if not reader.is_deleted(n)]
+            self.cols = {name: list(reader.column_reader(name)) if size else [] for name in _COLUMNS}
+        self.ids = {self.cols["id"][n]: n for n in self.live}
+        self.everything = frozenset(self.live)
+        self.by_value = {name: _group(self.live, self.cols[name]) for name in COLUMNS}
+        self.by_date = sorted((self.cols["date"][n], n) for n in self.live)
+        self.texts = _load_texts(path, self.ids, size)
+        self.cache = PostingsCache(POSTINGS_BUDGET)
+        self.record = lru_cache(maxsize=64)(self._record)
+        date, ordinal = self.cols["date"], self.cols["ordinal"]
+        self.newest_first = sorted(self.live, key=lambda n: (ranking.newest_first(date[n]), ordinal[n]))
+        self.rank = {n: i for i, n in enumerate(self.newest_first)}
+        self.articles_by_issue: dict[str, list[str]] = {}
+        for n in sorted(self.live, key=ordinal.__getitem__):
+            self.articles_by_issue.setdefault(self.cols["issue_id"][n], []).append(self.cols["id"][n])
+
+    def searcher(self) -> Searcher:
+        """This thread's searcher (Whoosh searchers are not shared between threads)."""
+        searcher = getattr(self.local, "searcher", None)
+        if searcher is None:
+            searcher = self.local.searcher = self.ix.searcher()
+            with self.lock:
+                self.opened.append(searcher)
+        return searcher
+
+    def stored(self, docnum: int) -> dict[str, Any]:
+        """The stored fields of one document."""
+        return self.searcher().stored_fields(docnum)
+
+    def dated(self, start: str | None, end: str | None) -> set[int]:
+        """Docnums whose issue date lies between ``start`` and ``end`` (ISO strings, inclusive)."""
+        lo = bisect.bisect_left(self.by_date, (start or "",))
+        hi = bisect.bisect_right(self.by_date, (end or "9999", float("inf")))
+        return {n for _, n in self.by_date[lo:hi]}
+
+    def postings(self, field: str, term: str) -> set[int]:
+        """The docnums whose ``field`` has ``term`` (cached: the same words come back all day)."""
+        ids = self.cache.get((field, term))
+        if ids is None:
+            try:
+                ids = array("I", self.searcher().reader().postings(field, term).all_ids())
+            except TermNotFound:
+                ids = array("I")
+            self.cache.put((field, term), ids)
+        return set(ids)
+
+    def prefixed(self, field: str, prefix: str) -> set[int]:
+        out: set[int] = set()
+        for term in self.searcher().reader().expand_prefix(field, prefix):
+            out |= self.postings(field, term.decode("utf-8") if isinstance(term, bytes) else term)
+        return out
+
+    def _record(self, issue_id: str) -> dict[str, Any] | None:
+        path = issue_path(self.path, issue_id)
+        return json.loads(path.read_text(encoding="utf-8")) if issue_id in self.issues and path.exists() else None
+
+    def close(self) -> None:
+        with self.lock:
+            searchers, self.opened = self.opened, []
+            closing, self.closed = not self.closed, True
+        for searcher in searchers:
+            searcher.close()
+        if closing:
+            self.ix.close()
+
+    def __del__(self) -> None:
+        # Dropped once a newer generation is live and no request holds this one.
+        with contextlib.suppress(Exception):
+            self.close()
+
+
+def _group(docs: list[int], values: list[str]) -> dict[str, frozenset[int]]:
+    groups: dict[str, set[int]] = {}
+    for n in docs:
+        groups.setdefault(values[n], set()).add(n)
+    return {k: frozenset(v) for k, v in groups.items()}
+
+
+def _load_texts(path: Path, ids: dict[str, int], size: int) -> Texts:
+    """The folded texts of the generation, placed by docnum."""
+    titles, bodies = [""] * size, [""] * size
+    for texts_file in sidecars(path, TEXTS_PREFIX):
+        for article_id, (title, body) in json.loads(texts_file.read_text(encoding="utf-8")).items():
+            docnum = ids.get(article_id)
+            if docnum is not None:
+                titles[docnum], bodies[docnum] = title, body
+    return Texts(titles, bodies)
+
+
+class PostingsCache:
+    """Least recently used posting arrays, bounded by the total number of docnums held."""
+
+    def __init__(self, budget: int):
+        self.budget = budget
+        self.size = 0
+        self.items: OrderedDict[tuple[str, str], array] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple[str, str]) -> array | None:
+        with self.lock:
+            value = self.items.get(key)
+            if value is not None:
+                self.items.move_to_end(key)
+            return value
+
+    def put(self, key: tuple[str, str], value: array) -> None:
+        with self.lock:
+            if key in self.items or len(value) > self.budget:
+                return
+            self.items[key] = value
+            self.size += len(value)
+            while self.size > self.budget:
+                _, evicted = self.items.popitem(last=False)
+                self.size -= len(evicted)

@@ -1,0 +1,39 @@
+"""Ranking: every constant and formula that orders results, in one place.
+
+Whoosh never scores here (matching is ours, see ``matching``), so ranking is
+BM25 over each query word's exact occurrences, titles counting ``TITLE_BOOST``
+times, plus a bonus where jieba made the typed word a whole word of the
+article; a synonym's match counts ``SYNONYM_WEIGHT`` of the typed word's.
+Ties, and the date sort, go newest first.
+"""
+
+from __future__ import annotations
+
+import math
+
+K1, B = 1.2, 0.75
+TITLE_BOOST = 3.0
+WHOLE_WORD_BONUS = 1.0
+# A synonym's match counts for less than the typed word's, so the typed word ranks first.
+SYNONYM_WEIGHT = 0.2
+
+
+def idf(total: int, matching: int) -> float:
+    """BM25's inverse document frequency of a word found in ``matching`` of ``total`` articles."""
+    return math.log(1 + (total - matching + 0.5) / (matching + 0.5))
+
+
+def bm25(idf_: float, weight: float, in_title: bool, count: int, length: int, average: float) -> float:
+    """One word's score in one article: title presence plus BM25 of its ``count`` occurrences in the body."""
+    norm = K1 * (1 - B + B * length / average)
+    return idf_ * weight * (TITLE_BOOST * in_title + count * (K1 + 1) / (count + norm))
+
+
+def whole_word_bonus(total: int, with_word: int) -> float:
+    """Added where the typed word is a whole jieba word of the article; rarer words earn more."""
+    return WHOLE_WORD_BONUS * math.log(1 + total / with_word)
+
+
+def newest_first(iso_date: str) -> tuple[int, ...]:
+    """A sort key putting later issue dates first."""
+    return tuple(-int(part) for part in iso_date.split("-")) if iso_date else (0,)

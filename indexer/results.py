@@ -1,0 +1,93 @@
+"""What a search or a lookup returns: the project's own types, never Whoosh's."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from archive import Article
+
+from .request import Filters
+from .urls import article_url
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    title: str
+    unit: str | None
+    district: str | None
+    section: str
+    date: str
+    issue: str
+    page: int | None
+    snippet: str
+
+    @property
+    def url(self) -> str:
+        return article_url(self.id)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "url": self.url,
+            "title": self.title,
+            "unit": self.unit,
+            "district": self.district,
+            "section": self.section,
+            "date": self.date,
+            "issue": self.issue,
+            "page": self.page,
+            "snippet": self.snippet,
+        }
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    total: int
+    page: int
+    per_page: int
+    took_ms: float
+    hits: list[Hit]
+    facets: dict[str, dict[str, int]]
+    filters: Filters
+    sort: str = "relevance"
+    relaxed: bool = False
+    terms: list[str] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "total": self.total,
+            "page": self.page,
+            "per_page": self.per_page,
+            "took_ms": self.took_ms,
+            "hits": [h.to_dict() for h in self.hits],
+            "facets": self.facets,
+        }
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    """An article with what its page shows around it."""
+
+    article: Article
+    issue: dict[str, Any]
+    previous: str | None
+    next: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = self.article.to_dict()
+        data.update(
+            url=article_url(self.article.id),
+            issue={k: self.issue[k] for k in ("id", "label", "date", "title", "year", "number")},
+            date=self.issue["date"],
+            previous=self.previous,
+            next=self.next,
+        )
+        return data
