@@ -25,8 +25,8 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
-def decode(data: bytes, name: str) -> tuple[str, str]:
-    """Return ``(text, encoding)`` for ``data``, or raise UnreadableFileError."""
+def decode(data: bytes, name: str, *, expected: str = "文本") -> tuple[str, str]:
+    """Return ``(text, encoding)`` for ``data``, or raise UnreadableFileError (``expected`` names the text forms)."""
     if not data.strip():
         raise UnreadableFileError("文件为空。请提供一期完整的简报文件。", file=name)
     for bom, encoding in _BOMS:
@@ -36,7 +36,7 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
             except UnicodeDecodeError as exc:
                 raise _undecodable(name, data, exc.start, encoding) from None
     if b"\x00" in data[:8192]:
-        raise UnreadableFileError("这是二进制文件，不是文本。请提供 Markdown、纯文本或 HTML 格式的简报。", file=name)
+        raise UnreadableFileError(f"这是二进制文件，不是文本。请提供 {expected} 格式的简报。", file=name)
     try:
         return _checked(data.decode("utf-8"), name), "utf-8"
     except UnicodeDecodeError as utf8_error:

@@ -19,11 +19,10 @@ from dataclasses import dataclass
 
 from .blocks import Block
 from .errors import UnreadableFileError
-from .repair import is_page_number
+from .furniture import printed_number, repeated_key, running_keys
 
 BAND = 0.08  # top and bottom eighth-ish of the page where running headers and footers live
 _ASCII = re.compile(r"[A-Za-z0-9]")
-_DIGITS = re.compile(r"\d+")
 
 
 @dataclass
@@ -150,23 +149,22 @@ def _strip_running_lines(pages: list[tuple[list[_Box], float]]) -> tuple[list[li
 
     def band_key(box: _Box, height: float) -> str | None:
         if box.bottom >= height * (1 - BAND):
-            return "top:" + _DIGITS.sub("#", box.text.strip())
+            return repeated_key(box.text, "top")
         if box.top <= height * BAND:
-            return "bottom:" + _DIGITS.sub("#", box.text.strip())
+            return repeated_key(box.text, "bottom")
         return None
 
-    repeats = Counter(key for boxes, height in pages for box in boxes if (key := band_key(box, height)))
-    threshold = max(2, len(pages) // 2)
+    running = running_keys([k for box in boxes if (k := band_key(box, height))] for boxes, height in pages)
     kept, printed = [], []
     for index, (boxes, height) in enumerate(pages):
         page_number: int | None = None
         body = []
         for box in boxes:
             key = band_key(box, height)
-            text = box.text.strip()
-            if key and is_page_number(text):
-                page_number = int(_DIGITS.search(text).group())
-            elif key and repeats[key] >= threshold:
+            number = printed_number(box.text.strip()) if key else None
+            if number is not None:
+                page_number = number
+            elif key and key in running:
                 continue
             else:
                 body.append(box)

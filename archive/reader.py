@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-from .blocks import read_markdown
+from .blocks import Block, read_markdown
 from .docx_reader import read_docx
 from .encoding import decode
 from .errors import ArchiveError, NotABulletinError, UnsupportedFormatError
@@ -15,12 +17,32 @@ from .model import ParsedIssue
 from .pdf_reader import read_pdf
 from .structure import parse_blocks
 
-TEXT_SUFFIXES = (".md", ".markdown", ".txt", ".text")
-HTML_SUFFIXES = (".html", ".htm", ".xhtml")
-BINARY_SUFFIXES = (".docx", ".pdf")
-SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + BINARY_SUFFIXES
-# The suffix a file gets in the corpus when it arrives without one.
-FORM_SUFFIX = {"markdown": ".md", "text": ".txt", "html": ".html", "docx": ".docx", "pdf": ".pdf"}
+
+@dataclass(frozen=True)
+class Form:
+    """One kind of source file: its name, what the report calls it, its suffixes (the first is the corpus's
+    for a file that arrives without one), and its reader (bytes for binary forms, decoded text otherwise)."""
+
+    name: str
+    label: str
+    suffixes: tuple[str, ...]
+    binary: bool
+    read: Callable[..., list[Block]]
+
+
+# Every form the archive reads, registered once: dispatch, reports, messages and upload checks use this table.
+FORMS: tuple[Form, ...] = (
+    Form("markdown", "Markdown", (".md", ".markdown"), False, read_markdown),
+    Form("text", "纯文本", (".txt", ".text"), False, read_markdown),
+    Form("html", "HTML", (".html", ".htm", ".xhtml"), False, lambda text, name: read_html(text)),
+    Form("docx", "Word", (".docx",), True, read_docx),
+    Form("pdf", "PDF", (".pdf",), True, read_pdf),
+)
+BY_NAME = {f.name: f for f in FORMS}
+BY_SUFFIX = {suffix: f for f in FORMS for suffix in f.suffixes}
+SUFFIXES = tuple(BY_SUFFIX)
+FORM_SUFFIX = {f.name: f.suffixes[0] for f in FORMS}
+TEXT_FORMS = "、".join(f.label for f in FORMS if not f.binary)
 _HTML_START = re.compile(r"^\s*(?:<!doctype\s+html|<html|<head|<body|<meta|<!--)", re.I)
 _HTML_TAGS = re.compile(r"<(?:p|div|h[1-6]|table|body)\b", re.I)
 
@@ -38,19 +60,18 @@ def read_file(path: str | Path) -> ParsedIssue:
 def read_bytes(data: bytes, name: str) -> ParsedIssue:
     """Parse an issue from ``data``; ``name`` (a file name) tells its form and names it in errors."""
     suffix = Path(name).suffix.lower()
-    if suffix and suffix not in SUFFIXES:
+    if suffix and suffix not in BY_SUFFIX:
         raise UnsupportedFormatError(f"不支持“{suffix}”格式。请提供 {'、'.join(SUFFIXES)} 文件。", file=name)
     binary = _binary_form(data, suffix)
     is_html = False
-    if binary == "docx":
-        blocks, form, encoding = read_docx(data, name), "docx", "binary"
-    elif binary == "pdf":
-        blocks, form, encoding = read_pdf(data, name), "pdf", "binary"
+    if binary is not None:
+        blocks, form, encoding = binary.read(data, name), binary.name, "binary"
     else:
-        text, encoding = decode(data, name)
-        is_html = suffix in HTML_SUFFIXES or (not suffix and looks_like_html(text))
+        text, encoding = decode(data, name, expected=TEXT_FORMS)
+        typed = BY_SUFFIX.get(suffix)
+        is_html = (typed is not None and typed.name == "html") or (not suffix and looks_like_html(text))
         if is_html:
-            blocks, form = read_html(text), "html"
+            blocks, form = BY_NAME["html"].read(text, name), "html"
         else:
             blocks = read_markdown(text)
             form = "markdown" if any(b.kind == "heading" for b in blocks) else "text"
@@ -62,12 +83,15 @@ def read_bytes(data: bytes, name: str) -> ParsedIssue:
         raise
 
 
-def _binary_form(data: bytes, suffix: str) -> str | None:
-    """docx or pdf, by suffix or (for a file without one) by its first bytes."""
-    if suffix == ".docx" or (not suffix and data.startswith(b"PK\x03\x04") and b"word/" in data[:4096]):
-        return "docx"
-    if suffix == ".pdf" or (not suffix and data.lstrip()[:5] == b"%PDF-"):
-        return "pdf"
+def _binary_form(data: bytes, suffix: str) -> Form | None:
+    """The binary form, by suffix or (for a file without one) by its first bytes."""
+    typed = BY_SUFFIX.get(suffix)
+    if typed is not None:
+        return typed if typed.binary else None
+    if data.startswith(b"PK\x03\x04") and b"word/" in data[:4096]:
+        return BY_NAME["docx"]
+    if data.lstrip()[:5] == b"%PDF-":
+        return BY_NAME["pdf"]
     return None
 
 

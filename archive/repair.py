@@ -1,9 +1,9 @@
 """Repairs of the damage that converting a printed PDF to text leaves behind.
 
 A page break splits a paragraph in two ("…等执法手" / "段，进行…"), sometimes
-repeating a character on both sides ("…设备的作用" / "用，在依法…"), and drops
-page numbers, running headers and the site footer between paragraphs. Each
-repair here is reported so a person can check it.
+repeating a character on both sides ("…设备的作用" / "用，在依法…"); joining
+them is decided here (what the break leaves between them is ``furniture``'s).
+Each repair is reported so a person can check it.
 """
 
 from __future__ import annotations
@@ -16,10 +16,6 @@ _TERMINAL = "。！？!?；;…：:）)」』】》"
 _CLOSING_QUOTES = "”’\"'"
 _CLAUSE_PUNCT = "，,、。；;：:！!？?"
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]")
-_PAGE_NUMBER = re.compile(r"^[\s\-—–－·]*(?:第\s*)?\d{1,3}\s*(?:页)?[\s\-—–－·]*$")
-_PAGE_OF = re.compile(r"^(?:第\s*\d{1,3}\s*页\s*[,，/]?\s*)?共\s*\d{1,3}\s*页$")
-_URL_ONLY = re.compile(r"^[<(（]?(?:https?://|www\.)\S+[>)）]?$", re.I)
-_FOOTER_WORDS = ("欢迎投稿", "版权所有", "Copyright", "ICP备")
 
 
 def is_complete(text: str) -> bool:
@@ -33,30 +29,6 @@ def is_complete(text: str) -> bool:
     if last in _CLOSING_QUOTES:
         return len(text) > 1 and text[-2] in _TERMINAL
     return False
-
-
-def is_page_number(text: str) -> bool:
-    return bool(_PAGE_NUMBER.match(text) or _PAGE_OF.match(text))
-
-
-def is_footer_line(text: str, masthead: str) -> bool:
-    """A line of the site footer: a bare link, a submission notice, a copyright."""
-    compact = text.replace(" ", "")
-    if _URL_ONLY.match(compact):
-        return True
-    if any(word in text for word in _FOOTER_WORDS):
-        return True
-    head, sep, rest = compact.partition("：")
-    return bool(sep and head == masthead and _URL_ONLY.match(rest))
-
-
-def is_running_header(text: str, masthead: str, label: str) -> bool:
-    """A page header repeating the bulletin's name and/or issue (e.g. "北京城管科技信息动态 2017年第6期")."""
-    compact = re.sub(r"[\s·|｜/—\-]+", "", text)
-    if not compact:
-        return False
-    rest = compact.replace(masthead, "").replace(label, "")
-    return rest != compact and len(rest) <= 2
 
 
 @dataclass

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from .model import ParsedIssue
-
-_FORMS = {"markdown": "Markdown", "text": "纯文本", "html": "HTML", "docx": "Word", "pdf": "PDF"}
+from .reader import BY_NAME
 
 
 def summary(parsed: ParsedIssue) -> list[str]:
@@ -15,7 +14,7 @@ def summary(parsed: ParsedIssue) -> list[str]:
         f"{issue.source_name}：《{issue.title}》{issue.label}（编号 {issue.id}）",
         f"  出版日期：{issue.date.year}年{issue.date.month}月{issue.date.day}日"
         + (f"    编印：{issue.publisher}" if issue.publisher else ""),
-        f"  格式：{_FORMS.get(parsed.form, parsed.form)}"
+        f"  格式：{(BY_NAME[parsed.form].label if parsed.form in BY_NAME else parsed.form)}"
         + (f"，编码 {parsed.encoding}" if parsed.encoding != "binary" else "")
         + "；"
         f"共 {len(issue.articles)} 篇（其中刊首语 {sum(a.editorial for a in issue.articles)} 篇）",

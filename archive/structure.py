@@ -1,4 +1,4 @@
-"""Find an issue's structure in its blocks: masthead, contents, sections, articles.
+"""Segmentation: an issue's blocks into sections and articles, after its masthead and contents.
 
 The table of contents is the authority on what is an article: a heading the
 contents does not list is a subheading of the article it sits in, whatever
@@ -7,47 +7,22 @@ its level. Without contents, "单位：标题" headings start articles.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 
 from . import units
 from .blocks import Block
-from .errors import MissingFieldError, NotABulletinError, TocMismatchError
+from .contents import MAX_TITLE, SECTION, TocMatcher, read_toc
+from .errors import NotABulletinError, TocMismatchError
+from .furniture import is_footer_line, is_page_number, is_running_header
+from .masthead import DEFAULT_MASTHEAD, masthead_end, read_masthead
 from .model import Article, Issue, Paragraph, ParsedIssue, ParseWarning, TocEntry, article_id, issue_id
-from .repair import Join, Para, continuation, is_complete, is_footer_line, is_page_number, is_running_header
+from .repair import Join, Para, continuation, is_complete
 
-DEFAULT_MASTHEAD = "北京城管科技信息动态"
 EDITORIAL_SECTIONS = ("刊首语", "卷首语", "编者按")
 
-_CN_DIGITS = {
-    "〇": 0,
-    "零": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_ISSUE_NO = re.compile(r"(\d{4})\s*年\s*第\s*([0-9０-９]{1,3}|[〇零一二两三四五六七八九十]{1,3})\s*期")
-_DATE_CN = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-_DATE_ISO = re.compile(r"(?<!\d)(\d{4})[-./](\d{1,2})[-./](\d{1,2})(?!\d)")
-_SECTION = re.compile(r"^【\s*([^】]{1,16}?)\s*】\s*(?:[\t .…·．_—\-]*(\d{1,3}))?$")
-_TOC_LINE = re.compile(
-    r"^(?P<title>\S.*?)(?:\s*\t+\s*|\s*[.…·．_—\-]{2,}\s*|\s+|(?<=[\u4e00-\u9fff）”]))(?P<page>\d{1,3})$"
-)
-_TOC_MARKERS = {"目录", "本期目录", "目次", "本期要目"}
 _UNIT_TITLE = re.compile(r"^[^：:，。！？\s]{2,12}[：:]\s*\S.{2,60}$")
 _SOURCE = re.compile(r"^[（(]\s*(?:摘编自|摘自|来源|转载自|选自|转自|原载)\s*[：:].{1,60}[）)]$")
-_NORM_DROP = re.compile(r"[\s*_#·•]+")
-_NORM_MAP = str.maketrans({":": "：", "“": '"', "”": '"', "「": '"', "」": '"', "『": '"', "』": '"', ",": "，"})
-_MAX_TITLE = 80
 
 
 def parse_blocks(blocks: list[Block], *, name: str, sha256: str, form: str, encoding: str) -> ParsedIssue:
@@ -82,11 +57,11 @@ class _Parser:
     def parse(self, *, sha256: str, form: str, encoding: str) -> ParsedIssue:
         if not self.blocks:
             raise NotABulletinError("文件里没有可读的文字。请确认这是一期简报。", file=self.name)
-        head_end = self._masthead_end()
-        year, number, date, publisher = self._masthead(self.blocks[:head_end])
-        iid = issue_id(year, number)
-        self.label = f"{year}年第{number}期"
-        toc, body_start = self._toc(head_end)
+        head_end = masthead_end(self.blocks)
+        head = read_masthead(self.blocks[:head_end], self.name)
+        iid = issue_id(head.year, head.number)
+        self.masthead, self.label = head.title, head.label
+        toc, body_start = read_toc(self.blocks, head_end, self.warn)
         drafts = self._segment(self.blocks[body_start:], toc)
         if not drafts:
             raise NotABulletinError(
@@ -98,11 +73,11 @@ class _Parser:
         sections = _ordered_unique([e.section for e in toc if e.is_section] + [a.section for a in articles])
         issue = Issue(
             id=iid,
-            year=year,
-            number=number,
-            date=date,
-            title=self.masthead,
-            publisher=publisher,
+            year=head.year,
+            number=head.number,
+            date=head.date,
+            title=head.title,
+            publisher=head.publisher,
             sections=tuple(s for s in sections if s),
             articles=articles,
             toc=tuple(toc),
@@ -111,94 +86,10 @@ class _Parser:
         )
         return ParsedIssue(issue, tuple(self.warnings), encoding=encoding, form=form)
 
-    # -- masthead ---------------------------------------------------------
-
-    def _masthead_end(self) -> int:
-        for i, block in enumerate(self.blocks):
-            text = block.text.strip()
-            if _SECTION.match(text) or text.replace(" ", "") in _TOC_MARKERS or _toc_line(text):
-                return i
-        return min(len(self.blocks), 12)
-
-    def _masthead(self, head: list[Block]) -> tuple[int, int, dt.date, str | None]:
-        issue_match = date = None
-        publisher = None
-        for block in head:
-            text = block.text
-            if issue_match is None and (m := _ISSUE_NO.search(text)):
-                issue_match = (m, block)
-                continue
-            if date is None and (d := _DATE_CN.search(text) or _DATE_ISO.search(text)):
-                date = self._date(d, block)
-                continue
-            if "动态" in text and len(text) <= 20 and self.masthead == DEFAULT_MASTHEAD:
-                self.masthead = text.strip()
-            elif publisher is None and len(text) <= 40 and re.search(r"(局|中心|委员会|办公室)$", text):
-                publisher = text.strip()
-        if issue_match is None:
-            raise MissingFieldError(
-                "找不到期号（应有形如“2017年第6期”的一行，位于刊头）。请在刊头补上年份和期号后重试。",
-                file=self.name,
-                line=head[0].line if head else None,
-            )
-        if date is None:
-            raise MissingFieldError(
-                "找不到出版日期（应有形如“2017年6月10日”的一行，位于刊头）。请在刊头补上日期后重试。",
-                file=self.name,
-                line=issue_match[1].line,
-            )
-        match, block = issue_match
-        year, number = int(match.group(1)), _number(match.group(2))
-        if not 1 <= number <= 99 or not 1949 <= year <= 2200:
-            raise MissingFieldError(f"期号“{match.group(0)}”不合理。请检查刊头。", file=self.name, line=block.line)
-        return year, number, date, publisher
-
-    def _date(self, match: re.Match[str], block: Block) -> dt.date:
-        try:
-            return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-        except ValueError:
-            raise MissingFieldError(
-                f"出版日期“{match.group(0)}”不是有效日期。请改正刊头的日期。", file=self.name, line=block.line
-            ) from None
-
-    # -- table of contents -------------------------------------------------
-
-    def _toc(self, start: int) -> tuple[list[TocEntry], int]:
-        entries: list[TocEntry] = []
-        seen: set[str] = set()
-        section = ""
-        marker = False
-        i = start
-        while i < len(self.blocks):
-            block = self.blocks[i]
-            text = block.text.strip()
-            if text.replace(" ", "") in _TOC_MARKERS and not entries:
-                marker = True
-            elif sec := _SECTION.match(text):
-                name = sec.group(1)
-                if name in seen or (block.kind == "heading" and sec.group(2) is None):
-                    break  # the body's first section
-                seen.add(name)
-                section = name
-                page = int(sec.group(2)) if sec.group(2) else None
-                entries.append(TocEntry(name, name, page, block.line, is_section=True))
-            elif (m := _toc_line(text)) and block.kind == "para":
-                entries.append(TocEntry(m.group("title").strip(), section, int(m.group("page")), block.line))
-            elif marker and block.kind == "para" and len(text) <= _MAX_TITLE and not is_complete(text):
-                entries.append(TocEntry(text, section, None, block.line))
-            else:
-                break
-            i += 1
-        if not any(not e.is_section for e in entries):
-            first = self.blocks[start].line if start < len(self.blocks) else None
-            self.warn(first, "没有找到目录，按“单位：标题”形式的标题切分文章；请核对文章是否齐全。", "no-toc")
-            return [e for e in entries if e.is_section], start
-        return entries, i
-
     # -- body --------------------------------------------------------------
 
     def _segment(self, body: list[Block], toc: list[TocEntry]) -> list[_Draft]:
-        matcher = _TocMatcher([e for e in toc if not e.is_section])
+        matcher = TocMatcher([e for e in toc if not e.is_section])
         has_toc = bool(matcher.entries)
         section_pages = {e.section: e.page for e in toc if e.is_section}
         sections_with_articles = {e.section for e in matcher.entries}
@@ -231,7 +122,7 @@ class _Parser:
                 self.warn(block.line, f"删除页脚“{text}”。", "footer")
                 page_break = True
                 continue
-            if sec := _SECTION.match(text):
+            if sec := SECTION.match(text):
                 section = sec.group(1)
                 draft = None
                 if section in EDITORIAL_SECTIONS:
@@ -239,7 +130,7 @@ class _Parser:
                     draft.source_page = block.page
                     drafts.append(draft)
                 continue
-            if len(text) <= _MAX_TITLE and (block.kind == "heading" or not is_complete(text)):
+            if len(text) <= MAX_TITLE and (block.kind == "heading" or not is_complete(text)):
                 found = matcher.match(text, body[i].text if i < len(body) else None)
                 if found:
                     entry, exact, used_next = found
@@ -297,9 +188,9 @@ class _Parser:
             )
         return drafts
 
-    def _starts_something(self, block: Block, matcher: _TocMatcher, has_toc: bool) -> bool:
+    def _starts_something(self, block: Block, matcher: TocMatcher, has_toc: bool) -> bool:
         text = block.text.strip()
-        if _SECTION.match(text):
+        if SECTION.match(text):
             return True
         if matcher.peek(text):
             return True
@@ -371,77 +262,11 @@ class _Parser:
         )
 
 
-class _TocMatcher:
-    """Match body titles to contents entries, allowing a character or two of difference."""
-
-    def __init__(self, entries: list[TocEntry]):
-        self.entries = entries
-        self.keys = [_norm(e.title) for e in entries]
-        self.used: set[int] = set()
-
-    def peek(self, text: str) -> bool:
-        key = _norm(text)
-        return any(k == key for i, k in enumerate(self.keys) if i not in self.used)
-
-    def match(self, text: str, following: str | None) -> tuple[TocEntry, bool, bool] | None:
-        key = _norm(text)
-        if not key:
-            return None
-        free = [i for i in range(len(self.entries)) if i not in self.used]
-        for i in free:
-            if self.keys[i] == key:
-                return self._take(i, True, False)
-        if following is not None and len(key) >= 4:
-            joined = key + _norm(following)
-            for i in free:
-                if self.keys[i].startswith(key) and self.keys[i] == joined:
-                    return self._take(i, True, True)
-        best, best_ratio = None, 0.0
-        for i in free:
-            other = self.keys[i]
-            if abs(len(other) - len(key)) > max(2, len(other) // 8):
-                continue
-            ratio = SequenceMatcher(None, key, other).ratio()
-            if ratio > best_ratio:
-                best, best_ratio = i, ratio
-        if best is not None and best_ratio >= 0.85:
-            return self._take(best, False, False)
-        return None
-
-    def _take(self, i: int, exact: bool, used_next: bool) -> tuple[TocEntry, bool, bool]:
-        self.used.add(i)
-        return self.entries[i], exact, used_next
-
-    def missing(self) -> list[TocEntry]:
-        return [e for i, e in enumerate(self.entries) if i not in self.used]
-
-
 def _starts_unit_article(block: Block, text: str, draft: _Draft | None, section: str) -> bool:
     if _UNIT_TITLE.match(text) and not is_complete(text):
         return block.kind == "heading" or block.bold or draft is None or bool(draft.paras)
     # Without contents, a section's first heading must begin an article.
     return block.kind == "heading" and bool(section) and (draft is None or draft.section != section)
-
-
-def _toc_line(text: str) -> re.Match[str] | None:
-    match = _TOC_LINE.match(text)
-    if match and len(match.group("title")) <= _MAX_TITLE and not is_complete(match.group("title")):
-        return match
-    return None
-
-
-def _norm(text: str) -> str:
-    return _NORM_DROP.sub("", text).translate(_NORM_MAP)
-
-
-def _number(text: str) -> int:
-    text = text.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
-    if text.isdigit():
-        return int(text)
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        return (_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
-    return _CN_DIGITS.get(text, 0)
 
 
 def _ordered_unique(items: list[str]) -> list[str]:

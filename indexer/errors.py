@@ -12,29 +12,33 @@ from __future__ import annotations
 
 
 class IndexerError(Exception):
+    """Any indexer failure; ``message`` is the Chinese sentence to show."""
+
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
 
 
 class IndexMissingError(IndexerError):
-    pass
+    """Raised when the index folder has no live generation yet; the user runs ``bulletin reindex``."""
 
 
 class IndexCorruptError(IndexerError):
-    pass
+    """Raised when the live generation cannot be opened or read; the user runs ``bulletin reindex``."""
 
 
 class WriterBusyError(IndexerError):
-    pass
+    """Raised when another reindex or ingest holds the writer lock past the wait; the user retries later."""
 
 
 class BuildError(IndexerError):
-    pass
+    """Raised when a build or ingest fails (disk full, old index format); nothing was changed, the message
+    says what to fix."""
 
 
 class QueryError(IndexerError, ValueError):
-    """A search parameter is invalid; ``param`` names it as the API does."""
+    """Raised when a search parameter is invalid; ``param`` names it as the API does, and the message says
+    which values are accepted."""
 
     def __init__(self, param: str, message: str):
         super().__init__(message)

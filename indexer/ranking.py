@@ -37,3 +37,11 @@ def whole_word_bonus(total: int, with_word: int) -> float:
 def newest_first(iso_date: str) -> tuple[int, ...]:
     """A sort key putting later issue dates first."""
     return tuple(-int(part) for part in iso_date.split("-")) if iso_date else (0,)
+
+
+def relevance_order(score: float, newest_rank: int) -> tuple[float, int]:
+    """The sort key of the relevance order: higher scores first, then newer issues.
+
+    ``newest_rank`` is the article's position when all are ordered newest first (0 is the newest).
+    """
+    return (-score, newest_rank)

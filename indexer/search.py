@@ -19,6 +19,7 @@ from typing import Any
 from archive import Article, Paragraph
 
 from . import query as q
+from . import ranking
 from .analysis import init as init_analysis
 from .errors import IndexCorruptError, IndexerError
 from .facets import FILTER_FACETS, count, intersect
@@ -116,7 +117,8 @@ class SearchService:
         if request.sort == "date" or scored is None:
             ordered = heapq.nsmallest(start + request.per_page, matched, key=gen.rank.__getitem__)
         else:
-            ordered = heapq.nsmallest(start + request.per_page, matched, key=lambda n: (-scored[n], gen.rank[n]))
+            key = lambda n: ranking.relevance_order(scored[n], gen.rank[n])  # noqa: E731
+            ordered = heapq.nsmallest(start + request.per_page, matched, key=key)
         terms = q.highlight_terms(parsed, relaxed=relaxed)
         return SearchResult(
             query=request.query,

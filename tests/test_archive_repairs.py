@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from archive import read_bytes
-from archive.repair import continuation, is_complete, is_page_number, is_running_header
+from archive.furniture import is_page_number, is_running_header
+from archive.repair import continuation, is_complete
 
 HEAD = (
     "北京城管科技信息动态\n2018年第3期\n2018年3月15日\n\n"
