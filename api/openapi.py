@@ -6,6 +6,7 @@ from typing import Any
 
 from indexer import FACETS, PARAMS
 from indexer.request import MAX_PER_PAGE
+from indexer.understanding import KINDS, MODES
 
 NULLABLE_STRING = {"type": ["string", "null"]}
 NULLABLE_INT = {"type": ["integer", "null"]}
@@ -74,6 +75,27 @@ SCHEMAS: dict[str, Any] = {
             "took_ms": {"type": "number", "minimum": 0},
             "hits": {"type": "array", "items": _ref("Hit")},
             "facets": _obj({f.name: {**COUNTS, "description": f.label} for f in FACETS}),
+            "understood": _ref("Understood"),
+        }
+    ),
+    "Understood": _obj(
+        {
+            "typed": {"type": "string", "description": "查询，原样"},
+            "searched": {"type": "string", "description": "实际检索的查询（转换拼音或纠正错别字之后）"},
+            "mode": {
+                "enum": list(MODES),
+                "description": "exact 按词匹配；relaxed 词可分开；partial 部分匹配；passage 按段落找出处",
+            },
+            "changes": {
+                "type": "array",
+                "items": _obj(
+                    {"kind": {"enum": list(KINDS)}, "typed": {"type": "string"}, "searched": {"type": "string"}}
+                ),
+                "description": "traditional 繁体转简体；pinyin 拼音转汉字；correction 纠正同音错字",
+            },
+            "guessed": {"type": "boolean", "description": "为真时可加 exact=1 完全按输入重新检索"},
+            "notices": {"type": "array", "items": {"type": "string"}, "description": "给读者的说明"},
+            "suggestion": {**NULLABLE_STRING, "description": "结果很少时建议改搜的词（未替换结果）"},
         }
     ),
     "Paragraph": _obj({"text": {"type": "string"}, "kind": {"enum": ["text", "subheading"]}}),

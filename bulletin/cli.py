@@ -54,8 +54,10 @@ index_option = _folder_option("--index", ENV["index_dir"], DEFAULT_INDEX, INDEX_
 
 def _search_options(command):
     """The search parameters as options: one per filter facet, then dates, sort and paging."""
-    for name in reversed(("from", "to", "sort", "page", "per_page")):
-        if name == "sort":
+    for name in reversed(("from", "to", "sort", "page", "per_page", "exact")):
+        if name == "exact":
+            command = click.option("--exact", "exact", is_flag=True, help=_HELP[name])(command)
+        elif name == "sort":
             command = click.option("--sort", type=click.Choice(list(SORTS)), default="relevance", show_default=True,
                                    help=_HELP[name])(command)  # fmt: skip
         elif name in ("page", "per_page"):
@@ -152,7 +154,7 @@ def search_command(query: tuple[str, ...], as_json: bool, index: Path, **params:
     """检索文章。词之间为“且”；支持 "短语"、OR、-排除、title:标题。"""
     text = " ".join(query)
     try:
-        request = SearchRequest.from_params({"q": text, **params})
+        request = SearchRequest.from_params({"q": text, **params, "exact": "1" if params.get("exact") else ""})
         result = SearchService(index).search(request)
     except QueryError as exc:
         raise click.BadParameter(exc.message, param_hint=_OPTION.get(exc.param, f"--{exc.param}")) from None
@@ -163,8 +165,13 @@ def search_command(query: tuple[str, ...], as_json: bool, index: Path, **params:
         return
     shown = f"“{text}”" if text else "全部文章"
     click.echo(f"{shown}：共 {result.total} 篇，第 {result.page}/{result.pages} 页（用时 {result.took_ms} 毫秒）")
-    if result.relaxed:
-        click.echo("没有完全连续的匹配，下面是同时含有各个词的文章。")
+    understood = result.understood
+    for notice in understood.notices if understood else []:
+        click.echo(notice)
+    if understood and understood.guessed:
+        click.echo(f"仍然搜索“{understood.typed}”：加 --exact。")
+    if understood and understood.suggestion:
+        click.echo(f"您是不是要找：{understood.suggestion}")
     for number, hit in enumerate(result.hits, start=(result.page - 1) * result.per_page + 1):
         click.echo(f"{number:>3}. {click.style(hit.title, bold=True)}")
         meta = " · ".join(x for x in (hit.unit, hit.section, f"{hit.issue} 第{hit.page}页", hit.date) if x)

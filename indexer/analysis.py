@@ -21,6 +21,7 @@ existing indexes (rebuild with ``bulletin reindex``).
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import re
@@ -37,7 +38,7 @@ _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _SPACE = re.compile(r"[\s\u3000]+")
 _RUNS = re.compile(rf"([{_CJK}]+)|([A-Za-z0-9]+(?:\.[0-9]+)*)")
 # Full-width ASCII (ＰＭ２.５) counts as ASCII; the mapping keeps string lengths.
-_FULLWIDTH = str.maketrans({chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)})
+_FULLWIDTH = {c: chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)}
 _lock = threading.Lock()
 _ready = False
 
@@ -100,9 +101,41 @@ def stop_words() -> frozenset[str]:
     return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
 
 
+@lru_cache(maxsize=1)
+def _folding() -> dict[int, str]:
+    """Full-width ASCII to ASCII, and traditional characters to simplified (OpenCC's t2s, one character
+    for one, so that offsets in the folded text are offsets in the original)."""
+    import opencc
+
+    t2s = opencc.OpenCC("t2s")
+    table = dict(_FULLWIDTH)
+    for code in (*range(0x3400, 0x4DC0), *range(0x4E00, 0xA000), *range(0xF900, 0xFB00)):
+        converted = t2s.convert(chr(code))
+        if len(converted) == 1 and converted != chr(code):
+            table[code] = converted
+    return table
+
+
+@lru_cache(maxsize=1)
+def question_words() -> frozenset[str]:
+    """Words of a question that an article need not contain (如何, 怎么, 哪些, 吗…)."""
+    text = resources.files("indexer").joinpath("data/questionwords.txt").read_text(encoding="utf-8")
+    return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
+
+
 def normalise(text: str) -> str:
-    """Fold full-width ASCII to ASCII; the result has the same length as ``text``."""
-    return text.translate(_FULLWIDTH)
+    """Fold full-width ASCII to ASCII and traditional to simplified; the result has the length of ``text``.
+
+    Index and query go through the same folding, so an issue printed in traditional characters is found
+    by simplified queries and the other way round.
+    """
+    return text.translate(_folding())
+
+
+def has_traditional(text: str) -> bool:
+    """True when folding turns some character of ``text`` from traditional to simplified."""
+    table = _folding()
+    return any(ord(c) in table and ord(c) not in _FULLWIDTH for c in text)
 
 
 def fold(text: str) -> str:
@@ -125,6 +158,29 @@ def words(text: str) -> list[str]:
         else:
             out.extend(w for w in jieba.cut(run, HMM=False) if w not in stops)
     return out
+
+
+def vocabulary_words(text: str) -> set[str]:
+    """The Chinese words of ``text`` a query may mean: jieba's words and the dictionary words inside them
+    (小广告 inside 非法小广告), and two adjacent words together (勒索病毒 from 勒索 + 病毒)."""
+    init()
+    stops = stop_words()
+    found: set[str] = set()
+    for match in _RUNS.finditer(normalise(text)):
+        run = match.group(1)
+        if not run:
+            continue
+        precise = list(jieba.cut(run, HMM=False))
+        found.update(w for w in precise if len(w) > 1 and w not in stops)
+        # The dictionary words inside longer ones, as jieba's search mode finds them, from the same cut.
+        for word in precise:
+            for size in (2, 3):
+                if len(word) > size:
+                    found.update(g for i in range(len(word) - size + 1) if jieba.dt.FREQ.get(g := word[i : i + size]))
+        found.update(
+            a + b for a, b in itertools.pairwise(precise) if a not in stops and b not in stops and len(a + b) <= 6
+        )
+    return found
 
 
 def grams(text: str, *, query: bool = False) -> list[str]:

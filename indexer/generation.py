@@ -8,6 +8,7 @@ A generation is a complete, immutable-once-live index::
       meta.json            schema version, counts, build time
       issue-<id>.json      an issue's cover data and contents
       texts-<id>.json      its articles' folded titles and bodies, which matching checks against
+      vocab-<id>.json      its words with document frequency and pinyin (``vocabulary``)
 
 Writing: ``write_issue_files`` and ``write_meta`` (the Whoosh part is written by ``build``).
 Reading: ``Generation`` opens one for searching, with the per-document arrays,
@@ -40,12 +41,14 @@ from .errors import IndexCorruptError
 from .facets import COLUMNS
 from .matching import Texts
 from .store import replace_file
+from .vocabulary import Vocabulary, mine
 
 META = "meta.json"
 ISSUE_PREFIX = "issue-"
 TEXTS_PREFIX = "texts-"
+VOCAB_PREFIX = "vocab-"
 # Bump when the schema or analysis changes: an index of another version must be rebuilt.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # Posting lists kept per worker, as 4-byte docnums: at most this many in all (16 MB).
 POSTINGS_BUDGET = 4_000_000
 _COLUMNS = ("id", "issue_id", "date", "ordinal", *COLUMNS)
@@ -57,6 +60,10 @@ def issue_path(generation: Path, issue_id: str) -> Path:
 
 def texts_path(generation: Path, issue_id: str) -> Path:
     return generation / f"{TEXTS_PREFIX}{issue_id}.json"
+
+
+def vocab_path(generation: Path, issue_id: str) -> Path:
+    return generation / f"{VOCAB_PREFIX}{issue_id}.json"
 
 
 def sidecars(generation: Path, prefix: str) -> list[Path]:
@@ -104,6 +111,8 @@ def write_issue_files(generation: Path, issues: list[Issue], *, create: bool) ->
         texts = {a.id: [fold(a.title), fold(a.text)] for a in issue.articles}
         replace_file(old, record)
         replace_file(texts_path(generation, issue.id), json.dumps(texts, ensure_ascii=False).encode("utf-8"))
+        vocab = mine(f"{a.title}\n{a.text}" for a in issue.articles)
+        replace_file(vocab_path(generation, issue.id), json.dumps(vocab, ensure_ascii=False).encode("utf-8"))
         meta["issues"] += 1
         meta["articles"] += len(issue.articles)
     meta.update(schema=SCHEMA_VERSION, built=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
@@ -146,6 +155,7 @@ class Generation:
         self.texts = _load_texts(path, self.ids, size)
         self.cache = PostingsCache(POSTINGS_BUDGET)
         self.record = lru_cache(maxsize=64)(self._record)
+        self._vocabulary: Vocabulary | None = None
         date, ordinal = self.cols["date"], self.cols["ordinal"]
         self.newest_first = sorted(self.live, key=lambda n: (ranking.newest_first(date[n]), ordinal[n]))
         self.rank = {n: i for i, n in enumerate(self.newest_first)}
@@ -161,6 +171,16 @@ class Generation:
             with self.lock:
                 self.opened.append(searcher)
         return searcher
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """The archive's words (read on first use: only queries that need forgiving pay for it)."""
+        if self._vocabulary is None:
+            with self.lock:
+                if self._vocabulary is None:
+                    parts = (json.loads(p.read_text(encoding="utf-8")) for p in sidecars(self.path, VOCAB_PREFIX))
+                    self._vocabulary = Vocabulary.merge(parts)
+        return self._vocabulary
 
     def stored(self, docnum: int) -> dict[str, Any]:
         """The stored fields of one document."""

@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 from . import ranking
 from .analysis import fold, grams
-from .query import AllOf, AnyOf, Match, Plan, Without
+from .query import AllOf, AnyOf, Match, MostOf, Plan, Without
 
 # How many of a word's rarest bigrams narrow the candidates; the substring test does the rest.
 NARROWING = 2
@@ -55,6 +55,13 @@ def evaluate(
             for d, score in result.items():
                 merged[d] = merged.get(d, 0.0) + score
         return merged
+    if isinstance(plan, MostOf):
+        results = [evaluate(p, texts, postings, prefix, everything) for p in plan.parts]
+        hits: dict[int, list[float]] = {}
+        for result in results:
+            for d, score in result.items():
+                hits.setdefault(d, []).append(score)
+        return {d: ranking.coordinated(len(s), sum(s)) for d, s in hits.items()}
     if isinstance(plan, Without):
         base = (
             evaluate(plan.positive, texts, postings, prefix, everything)
@@ -113,3 +120,22 @@ def _candidates(tokens: list[str], fields: tuple[str, ...], postings: Postings, 
             narrowed &= ids
         out |= narrowed
     return out
+
+
+def vote(text: str, postings: Postings, total: int) -> dict[int, float]:
+    """Articles sharing the most distinctive bigrams with a pasted passage, whatever its spacing,
+    punctuation or a few differing characters; those far below the best are left out."""
+    votes: dict[int, float] = {}
+    for gram in set(grams(text, query=True)):
+        if len(gram) < 2:
+            continue
+        ids = postings("body_g", gram) | postings("title_g", gram)
+        if not ids or len(ids) > ranking.PASSAGE_COMMON * total:
+            continue
+        weight = ranking.idf(total, len(ids))
+        for d in ids:
+            votes[d] = votes.get(d, 0.0) + weight
+    if not votes:
+        return {}
+    best = max(votes.values())
+    return {d: v for d, v in votes.items() if v >= ranking.PASSAGE_KEEP * best}

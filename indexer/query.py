@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from . import ranking
-from .analysis import grams, has_text, normalise, synonyms, words
+from .analysis import grams, has_text, normalise, question_words, synonyms, words
 
 _QUOTES = '"“”＂'
 _TOKEN = re.compile(
@@ -21,6 +21,7 @@ _TOKEN = re.compile(
     re.I,
 )
 _OR = {"OR", "|", "｜"}
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,16 @@ class Without:
     negatives: tuple[Plan, ...]
 
 
-Plan = Match | AllOf | AnyOf | Without
+@dataclass(frozen=True)
+class MostOf:
+    """Articles matching any of the parts, those matching more of them first."""
+
+    parts: tuple[Plan, ...]
+
+
+Plan = Match | AllOf | AnyOf | Without | MostOf
+# A query with at least this many Chinese characters outside quotes is taken as a pasted passage.
+PASSAGE_CHARS = 40
 
 
 def plan(parsed: ParsedQuery, *, relaxed: bool = False) -> Plan | None:
@@ -110,6 +120,40 @@ def plan(parsed: ParsedQuery, *, relaxed: bool = False) -> Plan | None:
         return None
     positive = (musts[0] if len(musts) == 1 else AllOf(tuple(musts))) if musts else None
     return Without(positive, nots) if nots else positive
+
+
+def plan_partial(parsed: ParsedQuery) -> Plan | None:
+    """Every content word of the positive terms, as ``MostOf``; None when there are fewer than two."""
+    parts = []
+    for term in parsed.positive_terms():
+        texts = [term.text] if term.phrase else _content_words(term.text)
+        parts.extend(p for t in texts if (p := _term_plan(Term(t, term.phrase, term.title_only), False)))
+    return MostOf(tuple(parts)) if len(parts) > 1 else None
+
+
+def passage(text: str) -> str | None:
+    """``text`` when it is long enough to be a pasted passage (its quotes are the passage's own), else None."""
+    return text if len(_CJK.findall(text)) >= PASSAGE_CHARS else None
+
+
+def replace_terms(parsed: ParsedQuery, texts: dict[str, str]) -> ParsedQuery:
+    """``parsed`` with the unquoted positive terms in ``texts`` replaced by their new text."""
+    groups = tuple(
+        tuple(Term(texts.get(t.text, t.text), t.phrase, t.title_only) if not t.phrase else t for t in group)
+        for group in parsed.groups
+    )
+    return ParsedQuery(groups, parsed.excluded)
+
+
+def unparse(parsed: ParsedQuery) -> str:
+    """The query text that parses to ``parsed`` (for notices and links)."""
+
+    def show(term: Term) -> str:
+        text = f'"{term.text}"' if term.phrase else term.text
+        return f"title:{text}" if term.title_only else text
+
+    groups = [" OR ".join(show(t) for t in group) for group in parsed.groups]
+    return " ".join(groups + [f"-{show(t)}" for t in parsed.excluded])
 
 
 def can_relax(parsed: ParsedQuery) -> bool:
@@ -151,5 +195,11 @@ def _term_plan(term: Term, relaxed: bool) -> Plan | None:
     return Match(alternatives, term.title_only, tuple(_content_words(term.text)))
 
 
-def _content_words(text: str) -> list[str]:
-    return list(dict.fromkeys(words(text)))
+def content_words(text: str) -> list[str]:
+    """The words of ``text`` an article must contain: jieba words without stop and question words."""
+    questions = question_words()
+    found = list(dict.fromkeys(w for w in words(text) if w not in questions))
+    return found or list(dict.fromkeys(words(text)))
+
+
+_content_words = content_words

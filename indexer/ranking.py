@@ -16,6 +16,10 @@ TITLE_BOOST = 3.0
 WHOLE_WORD_BONUS = 1.0
 # A synonym's match counts for less than the typed word's, so the typed word ranks first.
 SYNONYM_WEIGHT = 0.2
+# A pasted passage: bigrams in more than this share of articles carry no vote; articles with less than
+# this share of the best article's votes are left out.
+PASSAGE_COMMON = 0.25
+PASSAGE_KEEP = 0.3
 
 
 def idf(total: int, matching: int) -> float:
@@ -45,3 +49,8 @@ def relevance_order(score: float, newest_rank: int) -> tuple[float, int]:
     ``newest_rank`` is the article's position when all are ordered newest first (0 is the newest).
     """
     return (-score, newest_rank)
+
+
+def coordinated(matched: int, score: float) -> float:
+    """A partial match's score: the number of query words matched first, then their scores."""
+    return matched + score / (1 + score)

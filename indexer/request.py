@@ -17,7 +17,8 @@ from typing import Any
 from .errors import QueryError
 from .facets import FILTER_FACETS
 
-MAX_QUERY = 200
+# Long enough for a pasted paragraph (issue 13's passages of 1,000 characters and more).
+MAX_QUERY = 2000
 MAX_PER_PAGE = 100
 MAX_PAGE = 100_000
 PER_PAGE = 20
@@ -48,6 +49,7 @@ PARAMS: tuple[Param, ...] = (
     Param("to", "date_to", {"type": "string", "pattern": f"^\\s*$|{DATE_PATTERN}"}, f"截止日期：{DATE_HELP}"),
     Param("sort", "sort", {"enum": [*SORTS, ""], "default": "relevance"}, "排序：relevance（相关度）或 date（时间）"),
     Param("page", "page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}, "页码"),
+    Param("exact", "exact", {"enum": ["", "0", "1"], "default": ""}, "1：完全按输入检索（不纠正错别字、不转换拼音）"),
     Param(
         "per_page",
         "per_page",
@@ -89,6 +91,7 @@ class SearchRequest:
     sort: str = "relevance"
     page: int = 1
     per_page: int = PER_PAGE
+    exact: bool = False  # search the words as typed: no pinyin reading, no correction
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any], *, per_page: int = PER_PAGE) -> SearchRequest:
@@ -119,7 +122,10 @@ class SearchRequest:
             value = facet.normalise(_text(params.get(facet.name)))
             if value:
                 values.append((facet.name, value))
-        return cls(query, Filters(tuple(values), start, end), sort, page, size)
+        exact = _text(params.get("exact")).strip()
+        if exact not in ("", "0", "1"):
+            raise QueryError("exact", f"“{exact}”无效：1 表示完全按输入检索，留空或 0 表示允许纠错。")
+        return cls(query, Filters(tuple(values), start, end), sort, page, size, exact == "1")
 
     @classmethod
     def create(cls, **keywords: Any) -> SearchRequest:

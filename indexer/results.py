@@ -8,6 +8,7 @@ from typing import Any
 from archive import Article
 
 from .request import Filters
+from .understanding import Understanding
 from .urls import article_url
 
 
@@ -55,6 +56,7 @@ class SearchResult:
     sort: str = "relevance"
     relaxed: bool = False
     terms: list[str] = field(default_factory=list)
+    understood: Understanding | None = None
 
     @property
     def pages(self) -> int:
@@ -69,6 +71,7 @@ class SearchResult:
             "took_ms": self.took_ms,
             "hits": [h.to_dict() for h in self.hits],
             "facets": self.facets,
+            "understood": (self.understood or Understanding(self.query, self.query)).to_dict(),
         }
 
 

@@ -25,10 +25,11 @@ from .errors import IndexCorruptError, IndexerError
 from .facets import FILTER_FACETS, count, intersect
 from .generation import Generation
 from .highlight import highlight_all, snippet
-from .matching import evaluate
+from .matching import evaluate, vote
 from .request import MAX_QUERY, Filters, SearchRequest
 from .results import ArticleRecord, Hit, SearchResult
 from .store import IndexStore
+from .understanding import BETTER, FEW, Understanding, alternative, folded
 
 
 class SearchService:
@@ -104,12 +105,7 @@ class SearchService:
             raise TypeError("give a SearchRequest or keywords, not both")
         started = time.perf_counter()
         gen = self.generation()
-        parsed = q.parse(request.query)
-        relaxed = False
-        scored = self._match(gen, parsed, relaxed=False)
-        if scored is not None and not scored and q.can_relax(parsed):
-            relaxed = True
-            scored = self._match(gen, parsed, relaxed=True)
+        understood, scored, parsed = self._understand(gen, request)
         found = set(gen.everything if scored is None else scored)
         matched, facets = self._filter(gen, found, request.filters)
         start = (request.page - 1) * request.per_page
@@ -119,7 +115,7 @@ class SearchService:
         else:
             key = lambda n: ranking.relevance_order(scored[n], gen.rank[n])  # noqa: E731
             ordered = heapq.nsmallest(start + request.per_page, matched, key=key)
-        terms = q.highlight_terms(parsed, relaxed=relaxed)
+        terms = _highlight_terms(understood, parsed)
         return SearchResult(
             query=request.query,
             total=len(matched),
@@ -130,13 +126,57 @@ class SearchService:
             facets=facets,
             filters=request.filters,
             sort=request.sort,
-            relaxed=relaxed,
+            relaxed=understood.mode == "relaxed",
             terms=terms,
+            understood=understood,
         )
 
-    def _match(self, gen: Generation, parsed: q.ParsedQuery, *, relaxed: bool) -> dict[int, float] | None:
-        """Docnums matching the text query with their scores; None for an empty query (browse)."""
-        plan = q.plan(parsed, relaxed=relaxed)
+    def _understand(
+        self, gen: Generation, request: SearchRequest
+    ) -> tuple[Understanding, dict[int, float] | None, q.ParsedQuery]:
+        """Match the query as typed and, where that finds (almost) nothing, the forgiving steps in turn."""
+        typed = request.query
+        parsed = q.parse(typed)
+        changes = folded(typed)
+        exact = self._match(gen, q.plan(parsed))
+        if exact is None:
+            return Understanding(typed, typed, "exact", changes), None, parsed
+        if exact and len(exact) > FEW:
+            return Understanding(typed, typed, "exact", changes), exact, parsed
+        passage = q.passage(typed)
+        if passage is not None and not exact:
+            votes = vote(passage, gen.postings, len(gen.live))
+            if votes:
+                return Understanding(typed, typed, "passage", changes), votes, parsed
+        if not request.exact and (alt := alternative(parsed, gen.vocabulary)) is not None:
+            alt_parsed, alt_changes = alt
+            alt_scored, alt_mode = self._attempt(gen, alt_parsed)
+            searched = q.unparse(alt_parsed)
+            if alt_scored and not exact:
+                return Understanding(typed, searched, alt_mode, changes + alt_changes), alt_scored, alt_parsed
+            if exact and alt_mode == "exact" and len(alt_scored) >= BETTER * len(exact):
+                # What was typed is found, so it is what is shown; the likelier words are offered.
+                understood = Understanding(typed, typed, "exact", changes, suggestion=searched)
+                return understood, exact, parsed
+        if exact:
+            return Understanding(typed, typed, "exact", changes), exact, parsed
+        scored, mode = self._attempt(gen, parsed)
+        # Words the user typed apart are all required (the page then says which to drop); words typed together,
+        # as a sentence or question is, may match in part.
+        typed_together = len(parsed.positive_terms()) == 1
+        if not scored and typed_together and (plan := q.plan_partial(parsed)) is not None:
+            scored, mode = self._match(gen, plan) or {}, "partial"
+        return Understanding(typed, typed, mode if scored else "exact", changes), scored, parsed
+
+    def _attempt(self, gen: Generation, parsed: q.ParsedQuery) -> tuple[dict[int, float], str]:
+        """The query's matches as typed, else with its words apart (question words need not match)."""
+        scored = self._match(gen, q.plan(parsed)) or {}
+        if not scored and q.can_relax(parsed):
+            return self._match(gen, q.plan(parsed, relaxed=True)) or {}, "relaxed"
+        return scored, "exact"
+
+    def _match(self, gen: Generation, plan: q.Plan | None) -> dict[int, float] | None:
+        """Docnums matching ``plan`` with their scores; None for an empty query (browse)."""
         if plan is None:
             return None
         return evaluate(plan, gen.texts, gen.postings, gen.prefixed, gen.everything)
@@ -195,6 +235,16 @@ class SearchService:
         """All issues, newest first, without their article lists."""
         records = sorted(self.generation().issues.values(), key=lambda r: r["date"], reverse=True)
         return [{k: v for k, v in r.items() if k not in ("articles", "toc")} for r in records]
+
+
+def _highlight_terms(understood: Understanding, parsed: q.ParsedQuery) -> list[str]:
+    """What to mark in snippets and pages: what was actually matched."""
+    if understood.mode == "passage":
+        text = q.passage(understood.typed) or ""
+        return [w for w in q.content_words(text) if len(w) > 1][:40]
+    if understood.mode == "partial":
+        return [w for t in parsed.positive_terms() for w in ([t.text] if t.phrase else q.content_words(t.text))]
+    return q.highlight_terms(parsed, relaxed=understood.mode == "relaxed")
 
 
 def index_ready(index_dir: str | Path) -> bool:

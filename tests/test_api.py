@@ -6,6 +6,8 @@ import pytest
 from conftest import tree_snapshot, upload, variant_of_seed
 from jsonschema import Draft202012Validator, FormatChecker
 
+from indexer.request import MAX_QUERY
+
 TOKEN = {"Authorization": "Bearer s3cret-token"}
 
 
@@ -22,7 +24,16 @@ def conforms(openapi, result, path: str, method: str = "get"):
 
 def test_search_returns_the_documented_object(client, openapi):
     body = conforms(openapi, client.simulate_get("/api/search", params={"q": "城管通", "per_page": 3}), "/api/search")
-    assert set(body) == {"query", "total", "page", "per_page", "took_ms", "hits", "facets"}
+    assert set(body) == {"query", "total", "page", "per_page", "took_ms", "hits", "facets", "understood"}
+    assert body["understood"] == {
+        "typed": "城管通",
+        "searched": "城管通",
+        "mode": "exact",
+        "changes": [],
+        "guessed": False,
+        "notices": [],
+        "suggestion": None,
+    }
     assert body["total"] == 14 and len(body["hits"]) == 3
     hit = body["hits"][0]
     assert hit["url"] == f"/articles/{hit['id']}" and "<mark>城管通</mark>" in hit["snippet"]
@@ -60,7 +71,7 @@ def test_search_parameters(client, openapi, params, check):
         ({"page": "two"}, "page"),
         ({"per_page": "101"}, "per_page"),
         ({"per_page": "-5"}, "per_page"),
-        ({"q": "城" * 201}, "q"),
+        ({"q": "城" * (MAX_QUERY + 1)}, "q"),
     ],
 )
 def test_bad_parameters_are_400_naming_the_parameter_in_chinese(client, openapi, params, param):

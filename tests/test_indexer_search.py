@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indexer import QueryError
+from indexer.request import MAX_QUERY
 
 CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 
@@ -143,7 +144,7 @@ def test_date_filters(archive, date_from, date_to, issues):
         ({"sort": "best"}, "sort"),
         ({"page": 0}, "page"),
         ({"per_page": 101}, "per_page"),
-        ({"query": "城" * 201}, "q"),
+        ({"query": "城" * (MAX_QUERY + 1)}, "q"),
     ],
 )
 def test_bad_parameters_raise_query_error_naming_the_parameter(archive, kwargs, param):

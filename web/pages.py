@@ -29,7 +29,7 @@ from .charts import bar_chart
 
 STATIC = Path(__file__).resolve().parent / "static"
 # The parameters a search page keeps in its links (page is added per link).
-SEARCH_PARAMS = ("q", *(f.name for f in FILTER_FACETS), "from", "to", "sort")
+SEARCH_PARAMS = ("q", *(f.name for f in FILTER_FACETS), "from", "to", "sort", "exact")
 FILTER_NAMES = {**{f.name: f.label for f in FILTER_FACETS}, "from": "起始日期", "to": "截止日期"}
 
 env = Environment(loader=PackageLoader("web", "templates"), autoescape=select_autoescape(default=True))

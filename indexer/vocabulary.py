@@ -1,0 +1,174 @@
+"""The archive's own vocabulary: its words with their document frequency and pinyin.
+
+Mined at build time from each issue's articles (jieba words of two or more
+Chinese characters) and kept with the generation, it is what pinyin queries
+are turned into and what homophone slips are corrected to: never a word the
+archive does not contain.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from itertools import islice, product
+
+from pypinyin import Style, lazy_pinyin, pinyin
+
+from .analysis import vocabulary_words
+
+_CJK_WORD = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]{2,12}$")
+_CJK_RUNS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
+# What a piece costs when the query is split into pieces: an archive word as it is a little (so that two words
+# which never stand together, 必须 + 配戴, lose to the one archive word read exactly like them, 必须佩戴), a
+# word read alike a little more (more for a near reading than for the same one), a lone character most.
+_COST_WORD, _COST_SAME, _COST_NEAR, _COST_CHAR = 0.3, 0.5, 0.75, 1.0
+_LONGEST = 8
+
+
+def syllables(text: str) -> tuple[str, ...]:
+    """Toneless pinyin, one syllable per character."""
+    return tuple(lazy_pinyin(text))
+
+
+def readings(text: str, limit: int = 32) -> list[tuple[str, ...]]:
+    """Every toneless reading of ``text`` (its characters' readings combined; the likeliest first)."""
+    # Character by character: a phrase pypinyin knows (行东, hang dong) would otherwise give one reading only.
+    options = [list(dict.fromkeys(pinyin(c, style=Style.NORMAL, heteronym=True)[0])) for c in text]
+    first = syllables(text)
+    out = [first]
+    out.extend(r for r in islice(product(*options), limit) if r != first)
+    return out
+
+
+def fuzzy(syllable: str) -> str:
+    """A syllable with the confusions common in Mandarin input folded: z/zh, c/ch, s/sh, n/l, -n/-ng."""
+    for retroflex in ("zh", "ch", "sh"):
+        if syllable.startswith(retroflex):
+            syllable = syllable[0] + syllable[2:]
+    if syllable.startswith("l"):
+        syllable = "n" + syllable[1:]
+    if syllable.endswith("ng"):
+        syllable = syllable[:-1]
+    return syllable
+
+
+def mine(texts: Iterable[str]) -> dict[str, list]:
+    """Word → [document frequency, pinyin] over ``texts`` (one text per article)."""
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update(w for w in vocabulary_words(text) if _CJK_WORD.match(w))
+    return {w: [n, " ".join(syllables(w))] for w, n in counts.items()}
+
+
+@dataclass
+class Vocabulary:
+    """A generation's words, looked up by exact or fuzzy pinyin."""
+
+    frequency: dict[str, int] = field(default_factory=dict)
+    by_pinyin: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
+    by_fuzzy: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
+    by_letters: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def merge(cls, parts: Iterable[dict[str, list]]) -> Vocabulary:
+        frequency: Counter[str] = Counter()
+        readings: dict[str, str] = {}
+        for part in parts:
+            for word, (count, reading) in part.items():
+                frequency[word] += count
+                readings[word] = reading
+        vocabulary = cls(dict(frequency))
+        for word in sorted(frequency, key=lambda w: (-frequency[w], w)):
+            exact = tuple(readings[word].split())
+            vocabulary.by_pinyin.setdefault(exact, []).append(word)
+            vocabulary.by_fuzzy.setdefault(tuple(map(fuzzy, exact)), []).append(word)
+            vocabulary.by_letters.setdefault("".join(exact), []).append(word)
+        return vocabulary
+
+    def __contains__(self, word: str) -> bool:
+        return word in self.frequency
+
+    def homophones(self, text: str) -> list[tuple[str, bool]]:
+        """Archive words read like ``text`` (most frequent first), each with True where the pinyin is exact.
+
+        Every reading of a character counts (勒 is le in 勒索 and lei in 勒紧), since a slip is typed by sound;
+        words read exactly as the likeliest reading come first, then other exact readings, then near ones.
+        """
+        options = readings(text)
+        ranked: dict[str, tuple[int, int]] = {}  # word → (how far from the likeliest exact reading, -frequency)
+        for rank, reading in enumerate(options):
+            for tier, table, key in ((0, self.by_pinyin, reading), (2, self.by_fuzzy, tuple(map(fuzzy, reading)))):
+                for word in table.get(key, ()):
+                    if word != text:
+                        place = (tier + (rank > 0), -self.frequency[word])
+                        ranked[word] = min(ranked.get(word, place), place)
+        found = [(w, place[0] < 2) for w, place in sorted(ranked.items(), key=lambda item: item[1])]
+        return found
+
+    def from_letters(self, letters: str) -> list[str] | None:
+        """The archive words whose pinyin spells ``letters`` (no spaces): one word, else the fewest words."""
+        letters = letters.lower()
+        if letters in self.by_letters:
+            return [self.by_letters[letters][0]]
+        # Fewest pieces, then the most frequent words: best[i] is the best split of letters[:i].
+        best: list[tuple[int, int, list[str]] | None] = [None] * (len(letters) + 1)
+        best[0] = (0, 0, [])
+        for end in range(1, len(letters) + 1):
+            for start in range(max(0, end - 36), end):
+                prior = best[start]
+                words_ = self.by_letters.get(letters[start:end])
+                if prior is None or not words_:
+                    continue
+                word = words_[0]
+                candidate = (prior[0] + 1, prior[1] - self.frequency[word], [*prior[2], word])
+                if best[end] is None or candidate[:2] < best[end][:2]:
+                    best[end] = candidate
+        found = best[len(letters)]
+        return found[2] if found else None
+
+    def correct(self, text: str) -> str | None:
+        """``text`` with pieces that are no archive word replaced by archive words read alike, or None.
+
+        Each run of Chinese characters is split at the least cost (see ``_COST_*``): a slip such as 勒锁
+        becomes 勒索 when 勒索 is an archive word and 勒锁 is not.
+        """
+        changed = False
+
+        def fix(run: str) -> str:
+            nonlocal changed
+            best: list[tuple[float, int, list[str]] | None] = [None] * (len(run) + 1)
+            best[0] = (0.0, 0, [])
+            for end in range(1, len(run) + 1):
+                for start in range(max(0, end - _LONGEST), end):
+                    prior = best[start]
+                    if prior is None:
+                        continue
+                    piece = run[start:end]
+                    option = self._piece(piece)
+                    if option is None:
+                        continue
+                    cost, replacement = option
+                    candidate = (prior[0] + cost, prior[1] + 1, [*prior[2], replacement])
+                    if best[end] is None or candidate[:2] < best[end][:2]:
+                        best[end] = candidate
+            found = best[len(run)]
+            assert found is not None  # every character alone is an option
+            fixed = "".join(found[2])
+            changed = changed or fixed != run
+            return fixed
+
+        corrected = _CJK_RUNS.sub(lambda m: fix(m.group()), text)
+        return corrected if changed else None
+
+    def _piece(self, piece: str) -> tuple[float, str] | None:
+        if len(piece) == 1:
+            return _COST_CHAR, piece
+        if piece in self.frequency:
+            return _COST_WORD, piece
+        alike = self.homophones(piece)
+        if not alike:
+            return None
+        word, same = alike[0]
+        return (_COST_SAME if same else _COST_NEAR), word
