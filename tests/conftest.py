@@ -131,17 +131,26 @@ def client(built):
 
 
 @pytest.fixture
-def writable(tmp_path):
+def fresh(tmp_path, built):
+    """A corpus and index of this test's own (a copy of the session's built ones): (corpus, index)."""
+    import shutil
+
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    shutil.copytree(built[0], corpus)
+    shutil.copytree(built[1], index)
+    return corpus, index
+
+
+@pytest.fixture
+def writable(fresh):
     """A client over its own corpus and index, with admin writes enabled by a token."""
     from falcon import testing
 
     from bulletin.app import create_app
     from bulletin.settings import Settings
-    from indexer import SearchService, reindex
+    from indexer import SearchService
 
-    corpus = make_corpus(tmp_path)
-    index = tmp_path / "index"
-    reindex(corpus, index)
+    corpus, index = fresh
     settings = Settings(corpus, index, admin_token="s3cret-token", max_upload=200_000)
     return testing.TestClient(create_app(SearchService(index), settings)), corpus, index
 

@@ -6,16 +6,8 @@ import pytest
 from conftest import FIXTURES, make_corpus, start_cli, tree_snapshot, variant_of_seed
 
 from archive import ArchiveError
-from indexer import IndexMissingError, SearchService, WriterBusyError, ingest, reindex
+from indexer import IndexMissingError, SearchService, WriterBusyError, ingest
 from indexer.store import IndexStore
-
-
-@pytest.fixture
-def fresh(tmp_path):
-    corpus = make_corpus(tmp_path)
-    index = tmp_path / "index"
-    reindex(corpus, index)
-    return corpus, index
 
 
 def test_ingest_adds_a_new_issue_and_the_same_issue_twice_changes_nothing(fresh, tmp_path):
