@@ -183,7 +183,7 @@ def search_command(query: tuple[str, ...], as_json: bool, index: Path, **params:
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="监听地址")
 @click.option("--port", default=8000, show_default=True, type=int, help="端口")
-@click.option("--workers", type=int, help="gunicorn 工作进程数（默认 2）")
+@click.option("--workers", type=click.IntRange(min=1), help="gunicorn 工作进程数（默认每个 CPU 核一个）")
 @corpus_option
 @index_option
 def serve_command(host: str, port: int, workers: int | None, corpus: Path, index: Path) -> None:

@@ -5,10 +5,15 @@ the workers fork; each worker opens the index itself on its first request,
 because an index opened in the master would be shared badly across forks.
 """
 
+import os
+
 bind = "127.0.0.1:8000"
-workers = 2
-# Threads, so one slow client or an admin reindex does not hold a whole worker;
-# each thread has its own Whoosh searcher.
+# One worker per core: search is CPU-bound Python, so one process cannot use more than one core.
+workers = os.cpu_count() or 1
+# Threads, so one slow client or an admin reindex does not hold a whole worker, and a reindex longer than
+# `timeout` does not get its worker killed (a sync worker would be); each thread has its own Whoosh searcher.
+# Measured against sync workers (2 workers, 4 clients, 620 articles): 207 and 196 searches/s against 226 and
+# 182, no difference beyond the noise.
 worker_class = "gthread"
 threads = 4
 preload_app = True

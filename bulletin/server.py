@@ -17,8 +17,9 @@ class Server(BaseApplication):
         super().__init__()
 
     def load_config(self) -> None:
-        settings = {k: v for k, v in vars(gunicorn_conf).items() if not k.startswith("_")}
-        settings.update(self.overrides)
+        settings = {k: v for k, v in vars(gunicorn_conf).items() if not k.startswith("_") and k.islower()}
+        # An option left unset on the command line (None) keeps the configured value.
+        settings.update({k: v for k, v in self.overrides.items() if v is not None})
         for key, value in settings.items():
             if key in self.cfg.settings and value is not None:
                 self.cfg.set(key, value)

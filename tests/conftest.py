@@ -213,6 +213,19 @@ def start_cli(*args: str, env: dict | None = None):
     )
 
 
+def children(pid: int) -> list[int]:
+    """The process ids whose parent is ``pid`` (a gunicorn master's workers)."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return sorted(out)
+
+
 def free_port() -> int:
     import socket
 
@@ -224,7 +237,7 @@ def free_port() -> int:
 class Served:
     """A real `bulletin serve` on 127.0.0.1, started for a test and stopped after it."""
 
-    def __init__(self, corpus: Path, index: Path, token: str | None = None, workers: int = 2):
+    def __init__(self, corpus: Path, index: Path, token: str | None = None, workers: int | None = 2):
         import os
         import subprocess
         import sys
@@ -237,7 +250,7 @@ class Served:
         self.log = open(index.parent / f"serve-{self.port}.log", "w+b")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bulletin", "serve", "--host", "127.0.0.1", "--port", str(self.port),
-             "--workers", str(workers), "--corpus", str(corpus), "--index", str(index)],
+             *(["--workers", str(workers)] if workers else []), "--corpus", str(corpus), "--index", str(index)],
             stdout=self.log, stderr=subprocess.STDOUT, env=env,
         )  # fmt: skip
         self.wait_ready()

@@ -1,11 +1,11 @@
-"""A real `bulletin serve` (gunicorn, 2 workers) on 127.0.0.1."""
+"""A real `bulletin serve` (gunicorn) on 127.0.0.1."""
 
 from __future__ import annotations
 
 import urllib.parse
 
 import pytest
-from conftest import Served, make_corpus, variant_of_seed
+from conftest import Served, children, make_corpus, variant_of_seed, wait_for
 
 # Starts servers, browsers or subprocesses: left out of the quick loop (-m 'not slow').
 pytestmark = pytest.mark.slow
@@ -90,3 +90,16 @@ def test_long_pasted_queries_work_and_longer_ones_get_our_chinese_414(served):
     over = "城" * 2001  # fits the address, but is longer than a query may be
     status, body, _ = server.get(f"/api/search?q={q(over)}")
     assert status == 400 and body["param"] == "q" and "2000" in body["description"]
+
+
+@pytest.mark.parametrize("workers", [None, 3])
+def test_serve_starts_the_workers_asked_for_by_default_one_per_core(tmp_path, workers):
+    import os
+
+    server = Served(make_corpus(tmp_path), tmp_path / "index", workers=workers)
+    try:
+        expected = workers or os.cpu_count()
+        found = wait_for(lambda: len(children(server.process.pid)) == expected, 30, f"{expected} workers")
+        assert found and server.get("/healthz")[0] == 200
+    finally:
+        server.stop()

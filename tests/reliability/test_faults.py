@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import (
     Served,
+    children,
     make_corpus,
     record_figures,
     run_cli,
@@ -108,18 +109,6 @@ def test_killed_worker_under_load_is_replaced(tmp_path):
     )
     assert after and all(status == 200 for status in after)
     assert len(failed) <= 8  # at most the requests in flight on the killed worker
-
-
-def children(pid: int) -> list[int]:
-    out = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            out.append(int(stat.parent.name))
-    return sorted(out)
 
 
 def _delete_generation(index: Path) -> None:
