@@ -3,7 +3,8 @@
 Paragraphs and tables are taken in document order. Headings come from the
 paragraph style (Heading N, 标题 N, Title) or from form (a paragraph entirely
 in bold). Word's own table of contents (TOC N styles, or a TOC field) reads as
-"title<TAB>page" lines, like a typed one. A table becomes tab-separated rows.
+"title<TAB>page" lines, like a typed one. A table becomes tab-separated rows. Text boxes (a masthead is
+often set in one) are read where they are anchored.
 A block's "line" is its paragraph number in the document.
 """
 
@@ -43,6 +44,10 @@ def read_docx(data: bytes, name: str) -> list[Block]:
     for element in document.element.body.iterchildren():
         tag = element.tag.rsplit("}", 1)[-1]
         if tag == "p":
+            for boxed in _text_boxes(element):
+                number += 1
+                if (block := _paragraph(Paragraph(boxed, document), number)) is not None:
+                    blocks.append(block)
             number += 1
             block = _paragraph(Paragraph(element, document), number)
             if block is not None:
@@ -71,6 +76,23 @@ def _paragraph(paragraph, number: int) -> Block | None:
     runs = [r for r in paragraph.runs if r.text.strip()]
     bold = bool(runs) and all(r.bold or (r.style is not None and r.style.font.bold) for r in runs)
     return Block("para", text, number, bold=bold)
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+
+
+def _text_boxes(paragraph):
+    """The paragraphs inside the text boxes anchored in ``paragraph`` (a masthead is often set in one).
+
+    Word writes each box twice, as a drawing and as a VML fallback; the fallback is skipped.
+    """
+    out = []
+    for content in paragraph.iter(f"{_W}txbxContent"):
+        if any(ancestor.tag == _FALLBACK for ancestor in content.iterancestors()):
+            continue
+        out.extend(content.iter(f"{_W}p"))
+    return out
 
 
 def _unique_cells(row):

@@ -15,7 +15,7 @@ import io
 import re
 import statistics
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .blocks import Block
 from .errors import UnreadableFileError
@@ -23,6 +23,11 @@ from .furniture import printed_number, repeated_key, running_keys
 
 BAND = 0.08  # top and bottom eighth-ish of the page where running headers and footers live
 _ASCII = re.compile(r"[A-Za-z0-9]")
+_AUTOSPACE = re.compile(
+    r"(?<=[\u4e00-\u9fff，。：；、）”]) (?=[A-Za-z0-9])"
+    r"|(?<=[A-Za-z0-9%]) (?=[\u4e00-\u9fff，。：；、（“])"
+)
+_CELL = 16  # pieces no longer than this, side by side on one line, are the cells of a table row
 
 
 @dataclass
@@ -34,6 +39,8 @@ class _Line:
     y1: float
     size: float
     bold: bool
+    chars: list[tuple[float, float, str]] = field(default_factory=list)  # (x0, x1, text) of each glyph
+    column: tuple[float, float] | None = None  # the left and right edge of its column, on a page of columns
 
 
 @dataclass
@@ -58,13 +65,11 @@ def read_pdf(data: bytes, name: str) -> list[Block]:
     pages = _extract(data, name)
     if not any(box.text.strip() for boxes, _ in pages for box in boxes):
         raise UnreadableFileError(
-            "PDF 中没有文字层（可能是扫描件或图片）。本系统不做文字识别（OCR）；请提供带文字的 PDF、Word 或文本文件。",
+            "PDF 中没有文字层（可能是扫描件或图片），本系统不做文字识别（OCR）。请提供 Word 原件或带文字层的 PDF。",
             file=name,
         )
     body_boxes, printed = _strip_running_lines(pages)
-    page_lines = [
-        sorted((ln for box in boxes for ln in box.lines), key=lambda ln: (-ln.y1, ln.x0)) for boxes in body_boxes
-    ]
+    page_lines = [_columns(_rows([ln for box in boxes for ln in box.lines])) for boxes in body_boxes]
     lines = [line for page in page_lines for line in page]
     if not lines:
         raise UnreadableFileError("PDF 中除页眉页脚外没有正文。请确认这是一期简报。", file=name)
@@ -101,15 +106,19 @@ def read_pdf(data: bytes, name: str) -> list[Block]:
 
 def _extract(data: bytes, name: str) -> list[tuple[list[_Box], float]]:
     from pdfminer.high_level import extract_pages
-    from pdfminer.layout import LAParams, LTChar, LTTextContainer, LTTextLine
+    from pdfminer.layout import LAParams, LTChar, LTFigure, LTImage, LTTextContainer, LTTextLine
     from pdfminer.pdfdocument import PDFEncryptionError
     from pdfminer.psexceptions import PSException
 
+    scanned: list[int] = []
     try:
         pages = []
         for page_number, layout in enumerate(extract_pages(io.BytesIO(data), laparams=LAParams()), start=1):
             boxes = []
+            pictures = False
             for element in layout:
+                if isinstance(element, (LTFigure, LTImage)):
+                    pictures = True
                 if not isinstance(element, LTTextContainer):
                     continue
                 lines = []
@@ -129,11 +138,14 @@ def _extract(data: bytes, name: str) -> list[tuple[list[_Box], float]]:
                             y1=line.y1,
                             size=statistics.median(c.size for c in chars),
                             bold=all("bold" in c.fontname.lower() or "hei" in c.fontname.lower() for c in chars),
+                            chars=[(c.x0, c.x1, c.get_text()) for c in chars],
                         )
                     )
                 if lines:
                     boxes.append(_Box(lines, page_number))
             boxes.sort(key=lambda b: (-round(b.top), b.lines[0].x0))
+            if pictures and not boxes:
+                scanned.append(page_number)
             pages.append((boxes, float(layout.height)))
     except PDFEncryptionError:
         raise UnreadableFileError("PDF 已加密，无法读取文字。请提供未加密的 PDF。", file=name) from None
@@ -141,6 +153,13 @@ def _extract(data: bytes, name: str) -> list[tuple[list[_Box], float]]:
         raise UnreadableFileError(
             f"PDF 文件已损坏，无法读取（{type(exc).__name__}）。请重新导出 PDF 后再试。", file=name
         ) from None
+    if scanned and len(scanned) < len(pages):
+        listed = "、".join(f"第 {n} 页" for n in scanned[:10])
+        raise UnreadableFileError(
+            f"PDF 的{listed}只有图片、没有文字层（可能是扫描页），读出来的一期会缺内容，因此没有收入。"
+            "请提供 Word 原件或带文字层的 PDF。",
+            file=name,
+        )
     return pages
 
 
@@ -173,10 +192,112 @@ def _strip_running_lines(pages: list[tuple[list[_Box], float]]) -> tuple[list[li
     return kept, printed
 
 
+# A piece this short (a page number at a tab stop, a dot leader, a quotation mark set in another font)
+# belongs to the line it stands beside, however far apart.
+_FRAGMENT = re.compile(r"^[\s\d.…·．_—\-“”‘’\"'《》（）()]{1,12}$")
+
+
+def _rows(lines: list[_Line]) -> list[_Line]:
+    """A page's lines top to bottom, with what stands on the same line put back together.
+
+    Office software places a contents entry's page number at a right-aligned tab stop, and may set a
+    quotation mark in another font; the extractor gives each its own line. A fragment is joined to the
+    line beside it (a tab for a wide gap), and three or more short pieces on one line are the cells of a
+    table row; two pieces side by side otherwise stay apart, as the two columns of a page do.
+    """
+    ordered = sorted(lines, key=lambda ln: (-ln.y1, ln.x0))
+    rows: list[_Line] = []
+    done: set[int] = set()
+    for i, line in enumerate(ordered):
+        if i in done:
+            continue
+        same = [j for j in range(i + 1, min(len(ordered), i + 12)) if j not in done and _level(ordered[j], line)]
+        pieces = [line, *(ordered[j] for j in same)]
+        row = _Line(line.text, line.x0, line.x1, line.y0, line.y1, line.size, line.bold, list(line.chars))
+        if len(pieces) >= 3 and all(len(p.text.strip()) <= _CELL for p in pieces):
+            for j in same:
+                _merge(row, ordered[j])
+                done.add(j)
+        else:
+            for j in same:
+                other = ordered[j]
+                gap = max(other.x0 - row.x1, row.x0 - other.x1)
+                if gap < min(row.size, other.size) * 0.5 or _FRAGMENT.match(other.text) or _FRAGMENT.match(row.text):
+                    _merge(row, other)
+                    done.add(j)
+        rows.append(row)
+    return rows
+
+
+def _level(a: _Line, b: _Line) -> bool:
+    """True when ``a`` and ``b`` stand on the same line of the page."""
+    overlap = min(a.y1, b.y1) - max(a.y0, b.y0)
+    return overlap > 0.5 * min(a.y1 - a.y0, b.y1 - b.y0)
+
+
+def _merge(row: _Line, line: _Line) -> None:
+    """Put ``line``'s glyphs into ``row`` where they stand: a wide gap is a tab, a narrow one a space."""
+    main = row if len(row.text.strip()) >= len(line.text.strip()) else line
+    size = main.size
+    chars = sorted(row.chars + line.chars)
+    text, previous = "", None
+    for x0, x1, glyph in chars:
+        if previous is not None:
+            gap = x0 - previous
+            if gap > 2 * size:
+                text += "\t"
+            elif gap > 0.3 * size and _ASCII.match(text[-1:] or "") and _ASCII.match(glyph):
+                text += " "
+        text += glyph
+        previous = x1
+    row.text, row.size, row.bold, row.chars = text, main.size, main.bold, chars
+    row.x0, row.x1 = min(row.x0, line.x0), max(row.x1, line.x1)
+    row.y0, row.y1 = min(row.y0, line.y0), max(row.y1, line.y1)
+
+
+def _columns(rows: list[_Line]) -> list[_Line]:
+    """Reading order for a page set in two columns: down the left column, then down the right, between the
+    lines that span the page (a section heading above, a full-width paragraph below)."""
+    if len(rows) < 6:
+        return rows
+    left_edge, right_edge = min(r.x0 for r in rows), max(r.x1 for r in rows)
+    middle = (left_edge + right_edge) / 2
+    left = [r for r in rows if r.x1 <= middle + 2]
+    right = [r for r in rows if r.x0 >= middle - 2]
+    if len(left) < 3 or len(right) < 3:
+        return rows
+    out: list[_Line] = []
+    band: list[_Line] = []
+
+    def flush() -> None:
+        columns = ([r for r in band if r.x1 <= middle + 2], [r for r in band if r.x0 >= middle - 2])
+        for column in columns:
+            if column:
+                edges = (min(r.x0 for r in column), max(r.x1 for r in column))
+                for r in column:
+                    r.column = edges
+                out.extend(column)
+        band.clear()
+
+    for row in rows:  # top to bottom
+        if row.x1 <= middle + 2 or row.x0 >= middle - 2:
+            band.append(row)
+        else:
+            flush()
+            out.append(row)
+    flush()
+    return out
+
+
 def _paragraphs(lines: list[_Line], margin: float, right: float, size: float) -> list[list[_Line]]:
-    """Group a page's lines into paragraphs by the page's own typography."""
+    """Group a page's lines into paragraphs by the page's own typography (a column's, on a page of columns)."""
     out: list[list[_Line]] = []
+    page_margin, page_right = margin, right
     for line in lines:
+        margin, right = line.column if line.column else (page_margin, page_right)
+        if out and out[-1][-1].column != line.column:
+            out.append([line])
+            continue
         if out:
             prev = out[-1][-1]
             new = (
@@ -200,4 +321,6 @@ def _join(lines: list[_Line]) -> str:
         if text and _ASCII.match(text[-1]) and part and _ASCII.match(part[0]):
             text += " "
         text += part
-    return re.sub(r"[ \u00a0\u3000]+", " ", text).strip()
+    text = re.sub(r"[ \u00a0\u3000]+", " ", text).strip()
+    # Office software sets a little space between Chinese and Latin letters or digits; it is not a character.
+    return _AUTOSPACE.sub("", text)

@@ -1,0 +1,129 @@
+"""Word documents laid out as the office lays them out, written again as .docx and as PDF by LibreOffice,
+read back to the same issue as the text form: articles, sections, units, pages and paragraphs.
+
+Needs LibreOffice (Debian's libreoffice-writer-nogui) and CJK fonts (fonts-noto-cjk), which .ci/run installs.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import shutil
+
+import pytest
+from conftest import FIXTURES, SEED
+from makedocs import HABITS, libreoffice, office_docx
+
+from archive import UnreadableFileError, read_bytes, read_file
+
+# LibreOffice renders every page: left out of the quick loop (-m 'not slow').
+pytestmark = pytest.mark.slow
+
+SOURCES = {"seed": SEED, "fixture": FIXTURES / "plain-2018-03.txt"}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def soffice():
+    if shutil.which("soffice") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("LibreOffice is not installed; CI must install it (apt-get install libreoffice-writer-nogui).")
+        pytest.skip("LibreOffice is not installed (apt-get install libreoffice-writer-nogui)")
+
+
+def same_issue(read, expected, *, pages: bool = True, extra: tuple[str, ...] = ()) -> None:
+    """``read`` holds ``expected``'s articles, each with ≥ 0.98 text similarity and the same place."""
+    got, want = read.issue, expected.issue
+    assert (got.id, got.date, got.sections) == (want.id, want.date, want.sections)
+    # Titles equal apart from whitespace (a PDF keeps no trace of a space typed beside Latin letters).
+    assert [re.sub(r"\s", "", a.title) for a in got.articles] == [re.sub(r"\s", "", a.title) for a in want.articles]
+    for a, b in zip(got.articles, want.articles, strict=True):
+        assert (a.section, a.unit, a.district) == (b.section, b.unit, b.district), a.title
+        if pages:
+            assert a.page == b.page, a.title
+        kept = [p.text for p in a.paragraphs if not any(marker in p.text for marker in extra)]
+        text = "\n".join(kept)
+        ratio = difflib.SequenceMatcher(None, text, b.text, autojunk=False).ratio()
+        assert ratio >= 0.98, (a.title, round(ratio, 3))
+        assert len(kept) == len(b.paragraphs), a.title  # paragraphs joined across pages, not split or merged
+    problems = [w for w in read.warnings if w.kind in ("orphan", "empty-article")]
+    assert problems == [], problems
+
+
+@pytest.mark.parametrize("source", list(SOURCES))
+@pytest.mark.parametrize("habit", ["", *HABITS])
+def test_office_layouts_written_by_libreoffice_read_back_to_the_same_issue(tmp_path, source, habit):
+    expected = read_file(SOURCES[source])
+    habits = (habit,) if habit else ()
+    original = office_docx(expected.issue, tmp_path / f"{expected.issue.id}.docx", habits)
+    docx, pdf = libreoffice(original, tmp_path, "docx", "pdf")
+    # Word's TOC field is recomputed by LibreOffice: its page numbers are where the articles now start.
+    pages = habit != "toc_field"
+    # What the layout adds to an article that the text form lacks: the table's rows, the picture's caption.
+    extra = {"table": (" | ",), "picture": ("图1",)}.get(habit, ())
+    for path in (original, docx, pdf):
+        read = read_file(path)
+        same_issue(read, expected, pages=pages, extra=extra)
+        if habit == "table" and len(expected.issue.articles) >= 3:
+            assert any("执法记录仪 | 120 | 完好" in p.text for p in read.issue.articles[2].paragraphs), path
+        if path.suffix == ".pdf" and not pages:
+            assert not [w for w in read.warnings if w.kind == "page-mismatch"], "contents and pages disagree"
+    assert "LibreOffice" in producer(pdf)  # written by the office program, not by the library that reads it
+
+
+def producer(pdf) -> str:
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfparser import PDFParser
+    from pdfminer.utils import decode_text
+
+    with pdf.open("rb") as handle:
+        value = PDFDocument(PDFParser(handle)).info[0].get("Producer", b"")
+    return decode_text(value) if isinstance(value, bytes) else str(value)
+
+
+def test_a_pdf_whose_contents_lines_come_apart_at_the_tab_stop_reads_whole(tmp_path):
+    expected = read_file(SEED)
+    (pdf,) = libreoffice(office_docx(expected.issue, tmp_path / "2017-06.docx"), tmp_path, "pdf")
+    read = read_file(pdf)
+    entries = [e for e in read.issue.toc if not e.is_section]
+    assert [(e.title, e.page) for e in entries] == [(e.title, e.page) for e in expected.issue.toc if not e.is_section]
+    joins = [w for w in read.warnings if w.kind == "join"]
+    assert joins and all("段落在页面处断开" in w.message for w in joins)  # says where it joined
+
+
+def test_a_scanned_pdf_says_what_to_provide_instead(tmp_path):
+    from PIL import Image
+
+    page = tmp_path / "scan.png"
+    Image.new("RGB", (600, 800), (250, 250, 250)).save(page)
+    scan = tmp_path / "scan.pdf"
+    Image.open(page).save(scan, "PDF")
+    with pytest.raises(UnreadableFileError) as info:
+        read_bytes(scan.read_bytes(), "2017-06.pdf")
+    assert "请提供 Word 原件或带文字层的 PDF" in str(info.value) and "2017-06.pdf" in str(info.value)
+
+
+def test_a_pdf_with_a_scanned_page_among_text_pages_is_refused_not_half_read(tmp_path):
+    from PIL import Image
+    from reportlab.lib.pagesizes import A5
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    picture = tmp_path / "scan.png"
+    Image.new("RGB", (300, 400), (250, 250, 250)).save(picture)
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    lines = SEED.read_text(encoding="utf-8").splitlines()
+    mixed = canvas.Canvas(str(tmp_path / "mixed.pdf"), pagesize=A5)
+    for page in range(1, 6):
+        if page == 4:  # a page scanned into the middle of the issue
+            mixed.drawImage(str(picture), 20, 20, width=380, height=550)
+        else:
+            mixed.setFont("STSong-Light", 9)
+            for n, line in enumerate(lines[(page - 1) * 30 : page * 30]):
+                mixed.drawString(30, 560 - n * 17, line[:40])
+        mixed.showPage()
+    mixed.save()
+    with pytest.raises(UnreadableFileError) as info:
+        read_file(tmp_path / "mixed.pdf")
+    assert "第 4 页" in str(info.value) and "文字层" in str(info.value) and "Word 原件" in str(info.value)
