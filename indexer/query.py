@@ -126,7 +126,7 @@ def plan_partial(parsed: ParsedQuery) -> Plan | None:
     """Every content word of the positive terms, as ``MostOf``; None when there are fewer than two."""
     parts = []
     for term in parsed.positive_terms():
-        texts = [term.text] if term.phrase else _content_words(term.text)
+        texts = [term.text] if term.phrase else content_words(term.text)
         parts.extend(p for t in texts if (p := _term_plan(Term(t, term.phrase, term.title_only), False)))
     return MostOf(tuple(parts)) if len(parts) > 1 else None
 
@@ -158,14 +158,14 @@ def unparse(parsed: ParsedQuery) -> str:
 
 def can_relax(parsed: ParsedQuery) -> bool:
     """True when some unquoted term would split into several words."""
-    return any(not t.phrase and len(_content_words(t.text)) > 1 for t in parsed.positive_terms())
+    return any(not t.phrase and len(_words(t.text)) > 1 for t in parsed.positive_terms())
 
 
 def highlight_terms(parsed: ParsedQuery, *, relaxed: bool = False) -> list[str]:
     """The strings to mark in a hit's text."""
     out: list[str] = []
     for term in parsed.positive_terms():
-        parts = _content_words(term.text) if relaxed and not term.phrase else []
+        parts = content_words(term.text) if relaxed and not term.phrase else []
         out.extend(parts if len(parts) > 1 else _alternatives(term))
     return out
 
@@ -180,7 +180,7 @@ def _alternatives(term: Term) -> list[str]:
 
 def _term_plan(term: Term, relaxed: bool) -> Plan | None:
     if relaxed and not term.phrase:
-        parts = _content_words(term.text)
+        parts = content_words(term.text)
         if len(parts) > 1:
             subplans = [p for w in parts if (p := _term_plan(Term(w, False, term.title_only), False))]
             return AllOf(tuple(subplans)) if subplans else None
@@ -192,14 +192,15 @@ def _term_plan(term: Term, relaxed: bool) -> Plan | None:
     if not alternatives:
         return None
     # Only the typed form earns the whole-word bonus, so it ranks above its synonyms.
-    return Match(alternatives, term.title_only, tuple(_content_words(term.text)))
+    return Match(alternatives, term.title_only, tuple(_words(term.text)))
 
 
 def content_words(text: str) -> list[str]:
     """The words of ``text`` an article must contain: jieba words without stop and question words."""
     questions = question_words()
-    found = list(dict.fromkeys(w for w in words(text) if w not in questions))
-    return found or list(dict.fromkeys(words(text)))
+    found = [w for w in _words(text) if w not in questions]
+    return found or _words(text)
 
 
-_content_words = content_words
+def _words(text: str) -> list[str]:
+    return list(dict.fromkeys(words(text)))

@@ -49,7 +49,7 @@ PARAMS: tuple[Param, ...] = (
     Param("to", "date_to", {"type": "string", "pattern": f"^\\s*$|{DATE_PATTERN}"}, f"截止日期：{DATE_HELP}"),
     Param("sort", "sort", {"enum": [*SORTS, ""], "default": "relevance"}, "排序：relevance（相关度）或 date（时间）"),
     Param("page", "page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}, "页码"),
-    Param("exact", "exact", {"enum": ["", "0", "1"], "default": ""}, "1：完全按输入检索（不纠正错别字、不转换拼音）"),
+    Param("exact", "exact", {"enum": ["", "0", "1"], "default": ""}, "完全按输入检索，不纠错、不转拼音（exact=1）"),
     Param(
         "per_page",
         "per_page",
