@@ -15,12 +15,13 @@ from indexer import SearchService, ensure_index
 
 from .caching import GenerationETag
 from .errors import RequestLimits, add_handlers
+from .headers import HeadAndSecurity
 from .settings import Settings
 
 
 def create_app(service: SearchService, settings: Settings, *, pages: bool = True) -> falcon.App:
     """The Falcon app over ``service`` (with ``pages``, the HTML pages as well as the JSON API)."""
-    app = falcon.App(middleware=[RequestLimits(), GenerationETag(service)])
+    app = falcon.App(middleware=[HeadAndSecurity(), RequestLimits(), GenerationETag(service)])
     app.req_options.auto_parse_qs_csv = False
     add_handlers(app, pages=pages)
     admin = api.Admin(settings.corpus_dir, settings.index_dir, settings.admin_token, settings.max_upload)

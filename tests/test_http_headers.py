@@ -1,0 +1,44 @@
+"""Every GET route answers HEAD the same way without a body, and every answer carries the security headers."""
+
+from __future__ import annotations
+
+import pytest
+
+from bulletin.headers import SECURITY_HEADERS
+
+GETS = [
+    ("/", None),
+    ("/search", "q=城管通"),
+    ("/articles/2017-06-a20", None),
+    ("/issues", None),
+    ("/issues/2017-06", None),
+    ("/static/style.css", None),
+    ("/api/search", "q=城管通&district=怀柔"),
+    ("/api/articles/2017-06-a20", None),
+    ("/api/issues", None),
+    ("/api/issues/2017-06", None),
+    ("/api/openapi.json", None),
+    ("/healthz", None),
+    ("/no/such/page", None),  # 404 page
+    ("/api/search", "page=0"),  # 400 in the API's error shape
+]
+
+
+@pytest.mark.parametrize(("path", "query"), GETS)
+def test_head_answers_like_get_without_a_body(client, path, query):
+    got = client.simulate_get(path, query_string=query)
+    head = client.simulate_head(path, query_string=query)
+    assert head.status_code == got.status_code and head.content == b""
+    assert head.headers["content-type"] == got.headers["content-type"]
+    assert int(head.headers["content-length"]) == len(got.content) > 0
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [("GET", "/"), ("GET", "/nope"), ("POST", "/api/reindex"), ("HEAD", "/search")]
+)
+def test_every_answer_carries_the_security_headers(client, method, path):
+    result = client.simulate_request(method, path)
+    for name, value in SECURITY_HEADERS.items():
+        assert result.headers[name.lower()] == value, name
+    assert "script-src 'none'" in result.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in result.headers["content-security-policy"]
