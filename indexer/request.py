@@ -158,10 +158,14 @@ def parse_date(value: Any, param: str, *, end: bool) -> dt.date | None:
 
 
 def _text(value: Any) -> str:
+    if isinstance(value, list):  # a parameter given twice (?q=a&q=b): the last one counts, as a form sends it
+        value = value[-1] if value else None
     return "" if value is None else str(value)
 
 
 def _integer(value: Any, param: str, default: int) -> int:
+    if isinstance(value, list):
+        value = value[-1] if value else None
     if value is None:
         return default
     if isinstance(value, int) and not isinstance(value, bool):

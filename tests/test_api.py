@@ -228,3 +228,10 @@ def test_non_multipart_upload_is_415(writable, openapi):
     client, _, _ = writable
     result = client.simulate_post("/api/issues", headers={**TOKEN, "Content-Type": "text/plain"}, body="2017年第6期")
     assert conforms(openapi, result, "/api/issues", "post")["title"] == "格式不对"
+
+
+def test_a_parameter_given_twice_counts_its_last_value(client):
+    twice = client.simulate_get("/api/search", query_string="q=xyz&q=%E5%9F%8E%E7%AE%A1%E9%80%9A&page=5&page=1")
+    once = client.simulate_get("/api/search", params={"q": "城管通"})
+    assert twice.status_code == 200 and twice.json["total"] == once.json["total"] == 14
+    assert twice.json["page"] == 1
