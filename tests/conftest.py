@@ -98,7 +98,9 @@ def built(tmp_path_factory):
 def archive(built):
     from indexer import SearchService
 
-    return SearchService(built[1])
+    service = SearchService(built[1])
+    yield service
+    service.close()  # its searchers' files, closed before the session ends
 
 
 @pytest.fixture(scope="session")
@@ -127,7 +129,9 @@ def client(built):
     from indexer import SearchService
 
     corpus, index = built
-    return testing.TestClient(create_app(SearchService(index), Settings(corpus, index, admin_token=None)))
+    service = SearchService(index)
+    yield testing.TestClient(create_app(service, Settings(corpus, index, admin_token=None)))
+    service.close()
 
 
 @pytest.fixture
@@ -152,7 +156,9 @@ def writable(fresh):
 
     corpus, index = fresh
     settings = Settings(corpus, index, admin_token="s3cret-token", max_upload=200_000)
-    return testing.TestClient(create_app(SearchService(index), settings)), corpus, index
+    service = SearchService(index)
+    yield testing.TestClient(create_app(service, settings)), corpus, index
+    service.close()
 
 
 def multipart(files: dict) -> tuple[bytes, str]:

@@ -23,8 +23,10 @@ def api_schema(tmp_path_factory):
     corpus, index = make_corpus(root), root / "index"
     reindex(corpus, index)
     # Writes are enabled with a token schemathesis does not know: every write it tries must be a 401.
-    app = create_app(SearchService(index), Settings(corpus, index, admin_token="not-for-schemathesis"))
-    return schemathesis.openapi.from_wsgi("/api/openapi.json", app)
+    service = SearchService(index)
+    app = create_app(service, Settings(corpus, index, admin_token="not-for-schemathesis"))
+    yield schemathesis.openapi.from_wsgi("/api/openapi.json", app)
+    service.close()
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
