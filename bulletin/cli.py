@@ -166,11 +166,11 @@ def search_command(query: tuple[str, ...], as_json: bool, index: Path, **params:
     shown = f"“{text}”" if text else "全部文章"
     click.echo(f"{shown}：共 {result.total} 篇，第 {result.page}/{result.pages} 页（用时 {result.took_ms} 毫秒）")
     understood = result.understood
-    for notice in understood.notices if understood else []:
+    for notice in understood.notices:
         click.echo(notice)
-    if understood and understood.guessed:
+    if understood.guessed:
         click.echo(f"仍然搜索“{understood.typed}”：加 --exact。")
-    if understood and understood.suggestion:
+    if understood.suggestion:
         click.echo(f"您是不是要找：{understood.suggestion}")
     for number, hit in enumerate(result.hits, start=(result.page - 1) * result.per_page + 1):
         click.echo(f"{number:>3}. {click.style(hit.title, bold=True)}")

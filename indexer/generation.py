@@ -156,6 +156,7 @@ class Generation:
         self.cache = PostingsCache(POSTINGS_BUDGET)
         self.record = lru_cache(maxsize=64)(self._record)
         self._vocabulary: Vocabulary | None = None
+        self._vocabulary_lock = threading.Lock()  # not self.lock: searchers open while it is read
         date, ordinal = self.cols["date"], self.cols["ordinal"]
         self.newest_first = sorted(self.live, key=lambda n: (ranking.newest_first(date[n]), ordinal[n]))
         self.rank = {n: i for i, n in enumerate(self.newest_first)}
@@ -176,7 +177,7 @@ class Generation:
     def vocabulary(self) -> Vocabulary:
         """The archive's words (read on first use: only queries that need forgiving pay for it)."""
         if self._vocabulary is None:
-            with self.lock:
+            with self._vocabulary_lock:
                 if self._vocabulary is None:
                     parts = (json.loads(p.read_text(encoding="utf-8")) for p in sidecars(self.path, VOCAB_PREFIX))
                     self._vocabulary = Vocabulary.merge(parts)

@@ -53,10 +53,14 @@ class SearchResult:
     hits: list[Hit]
     facets: dict[str, dict[str, int]]
     filters: Filters
+    understood: Understanding
     sort: str = "relevance"
-    relaxed: bool = False
     terms: list[str] = field(default_factory=list)
-    understood: Understanding | None = None
+
+    @property
+    def relaxed(self) -> bool:
+        """True when no article had the words together and each was matched apart."""
+        return self.understood.mode == "relaxed"
 
     @property
     def pages(self) -> int:
@@ -71,7 +75,7 @@ class SearchResult:
             "took_ms": self.took_ms,
             "hits": [h.to_dict() for h in self.hits],
             "facets": self.facets,
-            "understood": (self.understood or Understanding(self.query, self.query)).to_dict(),
+            "understood": self.understood.to_dict(),
         }
 
 

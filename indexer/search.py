@@ -126,7 +126,6 @@ class SearchService:
             facets=facets,
             filters=request.filters,
             sort=request.sort,
-            relaxed=understood.mode == "relaxed",
             terms=terms,
             understood=understood,
         )
@@ -230,6 +229,12 @@ class SearchService:
     def issue(self, issue_id: str) -> dict[str, Any] | None:
         """The issue's cover data with its contents and article list."""
         return self.generation().record(issue_id)
+
+    def values(self, facet: str) -> list[str]:
+        """Every value of ``facet`` in the archive, the most frequent first (read from the generation's groups,
+        not by searching)."""
+        groups = self.generation().by_value[facet]
+        return sorted((v for v in groups if v), key=lambda v: (-len(groups[v]), v))
 
     def issues(self) -> list[dict[str, Any]]:
         """All issues, newest first, without their article lists."""

@@ -87,9 +87,6 @@ class Vocabulary:
             vocabulary.by_letters.setdefault("".join(exact), []).append(word)
         return vocabulary
 
-    def __contains__(self, word: str) -> bool:
-        return word in self.frequency
-
     def homophones(self, text: str) -> list[tuple[str, bool]]:
         """Archive words read like ``text`` (most frequent first), each with True where the pinyin is exact.
 

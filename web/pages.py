@@ -140,8 +140,7 @@ class SearchPage:
 
     def _choices(self) -> dict[str, list[str]]:
         """The values a facet's select control offers: every value the archive has."""
-        everything = self.archive.search(SearchRequest(per_page=1)).facets
-        return {f.name: list(everything[f.name]) for f in FILTER_FACETS if f.control == "select"}
+        return {f.name: self.archive.values(f.name) for f in FILTER_FACETS if f.control == "select"}
 
 
 class ArticlePage:
