@@ -5,6 +5,7 @@ from .errors import (
     MissingFieldError,
     NotABulletinError,
     TocMismatchError,
+    TooMuchError,
     UnreadableFileError,
     UnsupportedFormatError,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "ParsedIssue",
     "TocEntry",
     "TocMismatchError",
+    "TooMuchError",
     "UnreadableFileError",
     "UnsupportedFormatError",
     "normalise_district",

@@ -16,6 +16,7 @@ import zipfile
 
 from .blocks import Block
 from .errors import UnreadableFileError
+from .limits import check_zip
 
 _HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*(\d)$", re.I)
 _TOC_STYLE = re.compile(r"^(?:toc|目录)\s*\d*$", re.I)
@@ -23,6 +24,7 @@ _SPACES = re.compile(r"[ \u00a0\u3000]+")
 
 
 def read_docx(data: bytes, name: str) -> list[Block]:
+    check_zip(data, name)
     try:
         from docx import Document
         from docx.table import Table

@@ -5,7 +5,8 @@ type and show its message, which is a Chinese sentence naming the file, the
 line where it applies, what is wrong and what to do::
 
     ArchiveError
-    ├── UnreadableFileError     empty, binary or not in a known encoding
+    ├── UnreadableFileError     empty, binary, damaged or not in a known encoding
+    │   └── TooMuchError        asks for more work than a limit allows (see ``limits``)
     ├── UnsupportedFormatError  a file type no reader handles
     └── NotABulletinError       text that does not have a bulletin's structure
         ├── MissingFieldError   no issue number, or no publication date
@@ -36,6 +37,10 @@ class ArchiveError(Exception):
 
 class UnreadableFileError(ArchiveError):
     """The bytes are not text in an encoding the archive reads."""
+
+
+class TooMuchError(UnreadableFileError):
+    """A file asks for more work than a limit allows (a compression bomb, or not an issue at all)."""
 
 
 class UnsupportedFormatError(ArchiveError):

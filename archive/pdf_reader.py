@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from .blocks import Block
 from .errors import UnreadableFileError
 from .furniture import printed_number, repeated_key, running_keys
+from .limits import check_pdf
 
 BAND = 0.08  # top and bottom eighth-ish of the page where running headers and footers live
 _ASCII = re.compile(r"[A-Za-z0-9]")
@@ -62,6 +63,7 @@ class _Box:
 
 
 def read_pdf(data: bytes, name: str) -> list[Block]:
+    check_pdf(data, name)
     pages = _extract(data, name)
     if not any(box.text.strip() for boxes, _ in pages for box in boxes):
         raise UnreadableFileError(
@@ -149,7 +151,8 @@ def _extract(data: bytes, name: str) -> list[tuple[list[_Box], float]]:
             pages.append((boxes, float(layout.height)))
     except PDFEncryptionError:
         raise UnreadableFileError("PDF 已加密，无法读取文字。请提供未加密的 PDF。", file=name) from None
-    except (PSException, ValueError, TypeError, KeyError, AttributeError, IndexError, OSError) as exc:
+    # pdfminer signals some damage with assert (an octal escape past 255, for one).
+    except (PSException, ValueError, TypeError, KeyError, AttributeError, IndexError, OSError, AssertionError) as exc:
         raise UnreadableFileError(
             f"PDF 文件已损坏，无法读取（{type(exc).__name__}）。请重新导出 PDF 后再试。", file=name
         ) from None

@@ -13,6 +13,7 @@ from .docx_reader import read_docx
 from .encoding import decode
 from .errors import ArchiveError, NotABulletinError, UnsupportedFormatError
 from .html_reader import read_html
+from .limits import check_size
 from .model import ParsedIssue
 from .pdf_reader import read_pdf
 from .structure import parse_blocks
@@ -51,6 +52,7 @@ def read_file(path: str | Path) -> ParsedIssue:
     """Read and parse one issue file."""
     path = Path(path)
     try:
+        check_size(path.stat().st_size, str(path))
         data = path.read_bytes()
     except OSError as exc:
         raise ArchiveError(f"无法读取文件：{exc.strerror}。请检查路径和权限。", file=str(path)) from None
@@ -59,6 +61,7 @@ def read_file(path: str | Path) -> ParsedIssue:
 
 def read_bytes(data: bytes, name: str) -> ParsedIssue:
     """Parse an issue from ``data``; ``name`` (a file name) tells its form and names it in errors."""
+    check_size(len(data), name)
     suffix = Path(name).suffix.lower()
     if suffix and suffix not in BY_SUFFIX:
         raise UnsupportedFormatError(f"不支持“{suffix}”格式。请提供 {'、'.join(SUFFIXES)} 文件。", file=name)

@@ -206,6 +206,31 @@ def run_cli(*args: str, env: dict | None = None, limit_bytes: int | None = None,
     )
 
 
+def run_measured(*args: str, env: dict | None = None, timeout: float = 300):
+    """Run ``bulletin ARGS`` and return (returncode, stdout, stderr, peak resident memory in MB of that process)."""
+    import subprocess
+    import sys
+    import tempfile
+    import threading
+
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bulletin", *args], stdout=out, stderr=err, env={**os.environ, **(env or {})}
+        )
+        timer = threading.Timer(timeout, process.kill)
+        timer.start()
+        try:
+            # wait4 gives this one child's own peak, not the largest of every child the test run has had.
+            _, status, usage = os.wait4(process.pid, 0)
+        finally:
+            timer.cancel()
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        peak_mb = usage.ru_maxrss / 1024  # KiB on Linux
+        return process.returncode, out.read().decode(), err.read().decode(), peak_mb
+
+
 def start_cli(*args: str, env: dict | None = None):
     """Start ``bulletin ARGS`` in a new process without waiting (stdout and stderr piped)."""
     import subprocess

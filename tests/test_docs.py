@@ -53,3 +53,15 @@ def _pinned(path) -> dict[str, str]:
             name, version = line.split("==", 1)
             pins[_name(name.strip())] = version.strip()
     return pins
+
+
+def test_every_reading_limit_is_documented_with_its_value():
+    from dataclasses import fields
+
+    from archive.limits import LIMITS, MB
+
+    doc = (ROOT / "docs" / "archive.md").read_text(encoding="utf-8")
+    for limit in fields(LIMITS):
+        value = getattr(LIMITS, limit.name)
+        shown = f"{value // MB} MB" if limit.name.endswith("bytes") else str(value)
+        assert f"| `{limit.name}` | {shown} |" in doc, limit.name
