@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+from http import HTTPStatus
 
 import falcon
 
@@ -18,15 +20,21 @@ _TITLES = {
     404: ("找不到这个页面", "地址可能有误，或者这一页已不存在。"),
     405: ("不支持这种请求", "这个地址不接受该请求方法。"),
     413: ("内容过大", "请求的内容超过了允许的大小。"),
+    414: ("地址过长", "请求地址超过了允许的长度。请缩短查询后重试。"),
+    417: ("无法满足请求", "服务器不支持请求中的 Expect 头。"),
+    431: ("请求头过大", "请求头超过了允许的大小。请清除本站的 Cookie 后重试。"),
+    501: ("不支持的请求", "服务器不支持这种传输编码。"),
     500: ("服务器出错了", "请求未能完成。请稍后重试。"),
 }
 _JSON_PATHS = ("/api/", "/healthz")
-# gunicorn's request-line limit is lifted (long pasted queries); this is the app's own, answered in Chinese.
-MAX_URI_BYTES = 32 * 1024
+# The product's own request limits, answered in Chinese with the path known. gunicorn's are set above them
+# (gunicorn_conf), so that what gunicorn refuses itself is only what no browser sends.
+MAX_URI_BYTES = 32 * 1024  # a pasted paragraph of 2,000 characters is about 18 KB once encoded
+MAX_HEADER_BYTES = 64 * 1024  # all headers together; the Referer of a long search is as long as its address
 
 
 class RequestLimits:
-    """Refuse an over-long address before any resource runs, in the API's error shape or as a page."""
+    """Refuse an over-long address or oversized headers before any resource runs, as the API or a page."""
 
     def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
         size = len(req.relative_uri.encode("utf-8"))
@@ -34,6 +42,13 @@ class RequestLimits:
             raise falcon.HTTPUriTooLong(
                 title="地址过长",
                 description=f"请求地址有 {size} 字节，最多 {MAX_URI_BYTES} 字节。请缩短查询后重试。",
+            )
+        headers = sum(len(name) + len(value) + 4 for name, value in req.headers.items())
+        if headers > MAX_HEADER_BYTES:
+            raise falcon.HTTPError(
+                falcon.HTTP_431,
+                title="请求头过大",
+                description=f"请求头共 {headers} 字节，最多 {MAX_HEADER_BYTES} 字节。请清除本站的 Cookie 后重试。",
             )
 
 
@@ -70,6 +85,23 @@ def add_handlers(app: falcon.App, *, pages: bool) -> None:
     app.set_error_serializer(_serializer(pages))
 
 
+def wants_json(path: str | None) -> bool:
+    return path is not None and path.startswith(_JSON_PATHS)
+
+
+def answer_for(code: int, path: str | None, description: str | None = None) -> tuple[str, bytes]:
+    """The body of an error that no resource answered (the server's own refusals), as the app would give it.
+
+    ``path`` is None when the request was refused before its path was read: the page is the safer guess,
+    since a script reads the status code and a person reads the page.
+    """
+    title, default = _TITLES.get(code, (HTTPStatus(code).phrase, None))
+    text = description or default or ""
+    if wants_json(path):
+        return falcon.MEDIA_JSON, json.dumps({"title": title, "description": text}, ensure_ascii=False).encode()
+    return falcon.MEDIA_HTML, render_error(f"{code} {HTTPStatus(code).phrase}", title, text).encode()
+
+
 def _serializer(pages: bool):
     """JSON for the API and scripts; a Chinese HTML page for everything a browser opens."""
 
@@ -79,7 +111,7 @@ def _serializer(pages: bool):
             exc.title, default = _TITLES.get(code, (exc.title or str(code), None))
             exc.description = exc.description or default
         resp.append_header("Vary", "Accept")
-        if pages and not req.path.startswith(_JSON_PATHS):
+        if pages and not wants_json(req.path):
             resp.content_type = falcon.MEDIA_HTML
             resp.text = render_error(exc.status, exc.title, exc.description or "")
             return

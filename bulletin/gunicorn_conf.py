@@ -14,7 +14,8 @@ workers = os.cpu_count() or 1
 # `timeout` does not get its worker killed (a sync worker would be); each thread has its own Whoosh searcher.
 # Measured against sync workers (2 workers, 4 clients, 620 articles): 207 and 196 searches/s against 226 and
 # 182, no difference beyond the noise.
-worker_class = "gthread"
+# gunicorn's threaded worker, answering what gunicorn itself refuses in our JSON or our Chinese page.
+worker_class = "bulletin.worker.Worker"
 threads = 4
 preload_app = True
 timeout = 60
@@ -25,5 +26,11 @@ errorlog = "-"
 loglevel = "info"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
 # A pasted paragraph of 2,000 characters is about 18 KB in the URL, past gunicorn's 8,190-byte maximum:
-# 0 lifts the limit, and the app itself answers an over-long request line with its own Chinese 414.
+# 0 lifts gunicorn's limit, the worker bounds the line at 64 KB (worker.MAX_REQUEST_LINE), and the app
+# answers past its own 32 KB (errors.MAX_URI_BYTES).
 limit_request_line = 0
+# One header may be as long as the app's longest address (a Referer) plus the scheme and host; the app
+# answers past 64 KB of headers in all (errors.MAX_HEADER_BYTES). A browser sends about 20 fields; 50 keeps
+# what gunicorn buffers for a head (fields × field size) near 2.4 MB.
+limit_request_field_size = 48 * 1024
+limit_request_fields = 50

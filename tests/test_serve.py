@@ -103,3 +103,73 @@ def test_serve_starts_the_workers_asked_for_by_default_one_per_core(tmp_path, wo
         assert found and server.get("/healthz")[0] == 200
     finally:
         server.stop()
+
+
+def raw_request(server: Served, data: bytes) -> tuple[int, dict, bytes]:
+    """Send ``data`` as it is (no client library would send most of these) and read the whole answer."""
+    import contextlib
+    import socket
+
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
+        # the server may answer and close before it has read everything
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            sock.sendall(data)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines[1:])
+    return int(lines[0].split()[1]), {k.lower(): v for k, v in headers.items()}, body
+
+
+def get_with(path: str, headers: list[tuple[str, str]]) -> bytes:
+    lines = [f"GET {path} HTTP/1.1", "Host: 127.0.0.1", "Connection: close", *(f"{k}: {v}" for k, v in headers)]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+def test_every_refusal_is_answered_in_chinese_in_the_apps_own_shape(served):
+    import json
+
+    server, _, _ = served
+    long_query = q("城管通执法" * 400)  # 2,000 characters, 18 KB once encoded: what a paste may be
+    # A search this long works, and so does the next request, whose Referer is as long.
+    status, _, _ = raw_request(server, get_with(f"/search?q={long_query}", []))
+    assert status == 200
+    referer = f"{server.base}/search?q={long_query}"
+    assert raw_request(server, get_with("/api/search?q=x", [("Referer", referer)]))[0] == 200
+
+    answers = {}
+    # Past the app's limits, with the path known: JSON for the API, the page for pages.
+    big_headers = [("Cookie", "a=" + "x" * 40_000), ("X-Padding", "y" * 40_000)]
+    for path in ("/api/search?q=x", "/search?q=x"):
+        answers[f"app 431 {path}"] = raw_request(server, get_with(path, big_headers))
+    # Past the server's own limits (a request line over 64 KB, a header over 48 KB, over 50 headers), or
+    # not HTTP at all: refused before the path is read, and the worker answers with our page.
+    answers["line 414"] = raw_request(server, get_with("/api/search?q=" + "x" * (64 * 1024 + 10), []))
+    answers["field 431"] = raw_request(server, get_with("/api/search?q=x", [("Cookie", "a=" + "x" * 60_000)]))
+    many = [(f"X-Many-{i}", "1") for i in range(60)]
+    answers["fields 431"] = raw_request(server, get_with("/api/search?q=x", many))
+    answers["garbage 400"] = raw_request(server, b"NOT HTTP AT ALL\r\n\r\n")
+
+    expected = {
+        "app 431 /api/search?q=x": (431, "json", "请求头过大"),
+        "app 431 /search?q=x": (431, "html", "请求头过大"),
+        "line 414": (414, "html", "地址过长"),
+        "field 431": (431, "html", "请求头过大"),
+        "fields 431": (431, "html", "请求头过大"),
+        "garbage 400": (400, "html", "请求无效"),
+    }
+    for name, (status, kind, title) in expected.items():
+        got_status, headers, body = answers[name]
+        assert got_status == status, name
+        assert headers["content-security-policy"].startswith("default-src 'self'"), name
+        assert headers["x-content-type-options"] == "nosniff", name
+        if kind == "json":
+            assert headers["content-type"].startswith("application/json"), name
+            assert json.loads(body)["title"] == title, name
+        else:
+            assert headers["content-type"].startswith("text/html"), name
+            page = body.decode("utf-8")
+            assert title in page and 'lang="zh' in page and "gunicorn" not in page.lower(), name
+    assert server.get("/healthz")[0] == 200  # and the server is still answering

@@ -1,0 +1,74 @@
+"""The gunicorn worker of `bulletin serve`: gunicorn's threaded worker, with our answers to what it refuses.
+
+gunicorn refuses some requests before the app sees them (a request line or a header past its limits, a
+malformed request) and would answer with its own English HTML. This worker answers them as the app answers
+errors: the API's JSON shape for API paths, the site's Chinese error page otherwise, with the same security
+headers. The limits themselves are set in ``gunicorn_conf`` above the app's own (``errors.RequestLimits``).
+
+gunicorn caps a request line at 8,190 bytes unless the cap is lifted altogether, and a long pasted query
+needs more; lifted, it would read a line of any length (copying it whole on every read). The worker's
+parser bounds it at ``MAX_REQUEST_LINE`` instead.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+from gunicorn import util
+from gunicorn.http import errors as http_errors
+from gunicorn.http.message import Request
+from gunicorn.http.parser import RequestParser
+from gunicorn.workers.gthread import ThreadWorker
+
+from .errors import MAX_URI_BYTES, answer_for
+from .headers import SECURITY_HEADERS
+
+# Past the app's own limit (answered by the app, path known) and far below what would cost a worker much.
+MAX_REQUEST_LINE = 2 * MAX_URI_BYTES
+
+_STATUS = (
+    (http_errors.LimitRequestLine, 414),
+    (http_errors.LimitRequestHeaders, 431),
+    (http_errors.ExpectationFailed, 417),
+    (http_errors.UnsupportedTransferCoding, 501),
+    (http_errors.ForbiddenProxyRequest, 403),
+    (http_errors.ConfigurationProblem, 500),
+    (http_errors.ParseException, 400),  # every other malformed request
+)
+
+
+def status_for(exc: BaseException) -> int:
+    return next((code for kind, code in _STATUS if isinstance(exc, kind)), 500)
+
+
+class BoundedRequest(Request):
+    def read_line(self, unreader, buf, limit=0):
+        return super().read_line(unreader, buf, limit or MAX_REQUEST_LINE)
+
+
+class BoundedParser(RequestParser):
+    mesg_class = BoundedRequest
+
+
+class Worker(ThreadWorker):
+    def handle(self, conn):
+        # A connection's parser is made on its first request; ours is given first (plain HTTP/1.1 only:
+        # serve speaks neither TLS nor HTTP/2, for which gunicorn makes its own).
+        if conn.parser is None and not self.cfg.is_ssl:
+            conn.parser = BoundedParser(self.cfg, conn.sock, conn.client)
+        return super().handle(conn)
+
+    def handle_error(self, req, client, addr, exc) -> None:
+        code = status_for(exc)
+        if code == 500:
+            self.log.exception("Error handling request %s", getattr(req, "uri", "(no URI read)"))
+        else:
+            self.log.warning("Invalid request from %s: %s", (addr or ("",))[0], exc)
+        content_type, body = answer_for(code, getattr(req, "path", None))
+        head = [f"HTTP/1.1 {code} {HTTPStatus(code).phrase}", "Connection: close",
+                f"Content-Type: {content_type}", f"Content-Length: {len(body)}",
+                *(f"{name}: {value}" for name, value in SECURITY_HEADERS.items())]  # fmt: skip
+        try:
+            util.write_nonblock(client, "\r\n".join(head).encode("latin-1") + b"\r\n\r\n" + body)
+        except OSError:
+            self.log.debug("Failed to send the error answer.")
