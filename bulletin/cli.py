@@ -22,8 +22,13 @@ from indexer import (
     QueryError,
     SearchRequest,
     SearchService,
+    backup,
     ingest,
+    recover_if_idle,
     reindex,
+    repair,
+    restore,
+    verify,
 )
 
 from .settings import DEFAULT_CORPUS, DEFAULT_INDEX, ENV, Settings
@@ -155,6 +160,7 @@ def search_command(query: tuple[str, ...], as_json: bool, index: Path, **params:
     text = " ".join(query)
     try:
         request = SearchRequest.from_params({"q": text, **params, "exact": "1" if params.get("exact") else ""})
+        recover_if_idle(index)
         result = SearchService(index).search(request)
     except QueryError as exc:
         raise click.BadParameter(exc.message, param_hint=_OPTION.get(exc.param, f"--{exc.param}")) from None
@@ -178,6 +184,69 @@ def search_command(query: tuple[str, ...], as_json: bool, index: Path, **params:
         click.echo(f"     {meta}  {hit.url}")
         snippet = _MARK.sub(lambda m: click.style(m.group(1), reverse=True), hit.snippet)
         click.echo(f"     {html.unescape(snippet)}")
+
+
+_SETTLED = {
+    "completed": "上次被中断的收录已完成（语料库和索引已一致）。",
+    "rolled back": "上次被中断的收录已撤销（语料库和索引恢复原样）。",
+}
+
+
+@main.command("verify")
+@click.option("--repair", "mend", is_flag=True, help="不一致时从语料库重建索引")
+@corpus_option
+@index_option
+def verify_command(mend: bool, corpus: Path, index: Path) -> None:
+    """核对语料库与索引是否一致：每个文件都已索引，索引中每期都有文件，校验和相符。"""
+    try:
+        before = verify(corpus, index)
+    except (ArchiveError, IndexerError) as exc:
+        raise _fail(exc) from None
+    if before.recovered:
+        click.echo(_SETTLED[before.recovered])
+    for problem in before.problems:
+        click.echo(f"不一致：{problem.message}", err=True)
+    if before.ok:
+        click.echo(f"一致：语料库 {before.files} 个文件，索引 {before.indexed} 期。")
+        return
+    if not mend:
+        click.echo(f"共 {len(before.problems)} 处不一致。运行 bulletin verify --repair 从语料库重建索引。", err=True)
+        sys.exit(1)
+    try:
+        _, after = repair(corpus, index)
+    except (ArchiveError, IndexerError) as exc:
+        raise _fail(exc) from None
+    for problem in after.problems if after else []:
+        click.echo(f"仍不一致：{problem.message}", err=True)
+    if after is not None and not after.ok:
+        sys.exit(1)
+    click.echo("已从语料库修复，现已一致。")
+
+
+@main.command("backup")
+@click.argument("dest", type=click.Path(path_type=Path))
+@corpus_option
+def backup_command(dest: Path, corpus: Path) -> None:
+    """把语料库和词表（不含可重建的索引）连同校验和清单备份为一个 .tar.gz；DEST 为文件夹时自动命名。"""
+    try:
+        report = backup(corpus, dest)
+    except IndexerError as exc:
+        raise _fail(exc) from None
+    click.echo(f"已备份：{report.issues} 期和 {report.files - report.issues} 个词表文件 → {report.path}"
+               f"（{report.bytes / 1024:.0f} KB）。")  # fmt: skip
+
+
+@main.command("restore")
+@click.argument("archive", type=click.Path(path_type=Path))
+@corpus_option
+@index_option
+def restore_command(archive: Path, corpus: Path, index: Path) -> None:
+    """从备份恢复语料库和词表并重建索引；先核对清单中每个文件的校验和，有误则什么都不替换。"""
+    try:
+        report = restore(archive, corpus, index)
+    except (ArchiveError, IndexerError) as exc:
+        raise _fail(exc) from None
+    click.echo(f"已从 {archive} 恢复：{report.issues} 期，校验和全部相符；索引已从恢复的语料库重建。")
 
 
 @main.command("serve")

@@ -8,7 +8,9 @@ and what a generation folder holds (``generation``) and how generations are swit
 Everything outside this package calls ``SearchService`` and the build functions, never Whoosh.
 """
 
+from .backup import BackupError, BackupReport, backup, restore
 from .build import BuildReport, IngestReport, ensure_index, ingest, reindex
+from .consistency import Disagreement, VerifyReport, repair, verify
 from .errors import (
     BuildError,
     IndexCorruptError,
@@ -18,6 +20,7 @@ from .errors import (
     WriterBusyError,
 )
 from .facets import FACETS, FILTER_FACETS, Facet
+from .journal import recover_if_idle
 from .request import PARAMS, SORTS, Filters, Param, SearchRequest
 from .results import ArticleRecord, Hit, SearchResult
 from .search import SearchService, index_ready
@@ -29,8 +32,11 @@ __all__ = [
     "PARAMS",
     "SORTS",
     "ArticleRecord",
+    "BackupError",
+    "BackupReport",
     "BuildError",
     "BuildReport",
+    "Disagreement",
     "Facet",
     "Filters",
     "Hit",
@@ -43,12 +49,18 @@ __all__ = [
     "SearchRequest",
     "SearchResult",
     "SearchService",
+    "VerifyReport",
     "WriterBusyError",
     "article_url",
+    "backup",
     "ensure_index",
     "index_ready",
     "ingest",
     "issue_url",
+    "recover_if_idle",
     "reindex",
+    "repair",
+    "restore",
     "search_url",
+    "verify",
 ]

@@ -70,10 +70,18 @@ def init() -> None:
         _ready = True
 
 
+# The vocabulary staff grow (backed up with the corpus); stop and question words are part of the code.
+VOCABULARY_FILES = ("userdict.txt", "synonyms.txt")
+
+
+def vocabulary_file(name: str) -> Path:
+    return Path(str(resources.files("indexer").joinpath("data", name)))
+
+
 @lru_cache(maxsize=1)
 def domain_words() -> tuple[tuple[str, int], ...]:
     """The shipped domain dictionary: field terms and the parts that also stand alone."""
-    text = resources.files("indexer").joinpath("data/userdict.txt").read_text(encoding="utf-8")
+    text = vocabulary_file("userdict.txt").read_text(encoding="utf-8")
     words = []
     for line in text.splitlines():
         line = line.split("#", 1)[0].strip()
@@ -86,7 +94,7 @@ def domain_words() -> tuple[tuple[str, int], ...]:
 @lru_cache(maxsize=1)
 def synonyms() -> dict[str, tuple[str, ...]]:
     """Each synonym group member (lower-cased) mapped to its whole group."""
-    text = resources.files("indexer").joinpath("data/synonyms.txt").read_text(encoding="utf-8")
+    text = vocabulary_file("synonyms.txt").read_text(encoding="utf-8")
     groups: dict[str, tuple[str, ...]] = {}
     for line in text.splitlines():
         members = tuple(line.split("#", 1)[0].split())

@@ -28,6 +28,7 @@ from .analysis import init as init_analysis
 from .errors import BuildError, IndexCorruptError
 from .faults import checkpoint
 from .generation import indexed_sha, read_meta, write_issue_files
+from .journal import Journal, recover, recover_if_idle
 from .schema import document, make_schema
 from .store import IndexStore
 
@@ -104,9 +105,10 @@ def parse_all(paths: Iterable[Path]) -> list[ParsedIssue]:
 def reindex(corpus_dir: Path, index_dir: Path, *, progress: ProgressFactory = _no_progress) -> BuildReport:
     """Rebuild the whole index from the corpus into a new generation and switch to it."""
     started = time.perf_counter()
-    parsed = parse_all(Corpus(corpus_dir).files())
     store = IndexStore(index_dir)
     with store.lock():
+        recover(store)  # the corpus as an interrupted ingest meant it, before it is read
+        parsed = parse_all(Corpus(corpus_dir).files())
         generation = store.new_generation()
         try:
             _write(generation, [p.issue for p in parsed], progress, create=True)
@@ -135,6 +137,7 @@ def ingest(
     report = IngestReport(generation=store.current_name())
     report.warnings = [f"{p.issue.id} {w}" for p in incoming for w in p.warnings]
     with store.lock():
+        recover(store)
         live = _live_generation(store)
         plans = []
         for path, parsed in zip(paths, incoming, strict=True):
@@ -160,27 +163,23 @@ def ingest(
         else:
             generation = store.copy_generation(live)
             creating, issues = False, changed
-        staged: list[tuple[Path, Path, list[Path]]] = []
         new_folders = {plan[0].parent for _, _, plan in plans if plan is not None and not plan[0].parent.exists()}
+        journal = Journal(generation.name, folders=sorted(str(f) for f in new_folders))
         try:
             _write(generation, issues, progress, create=creating)
             for path, _, plan in plans:
                 if plan is not None:
                     target, replaced = plan
-                    staged.append((_stage(target, path.read_bytes()), target, replaced))
+                    journal.moves.append((str(_stage(target, path.read_bytes())), str(target)))
+                    journal.removes.extend(str(p) for p in replaced)
+            journal.write(store)  # from here on, a killed ingest is settled by the next command
+            checkpoint("journal")
             store.switch(generation)
         except BaseException:
-            for temp, _, _ in staged:
-                temp.unlink(missing_ok=True)
-            for folder in new_folders:  # leave the corpus exactly as it was
-                with contextlib.suppress(OSError):
-                    folder.rmdir()
-            store.discard(generation)
+            journal.settle(store)
             raise
-        for temp, target, replaced in staged:
-            os.replace(temp, target)
-            for old in replaced:
-                old.unlink(missing_ok=True)
+        checkpoint("switched")
+        journal.complete(store)
     report.generation = generation.name
     report.articles = sum(len(i.articles) for i in changed)
     report.seconds = time.perf_counter() - started
@@ -268,6 +267,7 @@ def ensure_index(
     """
     from .search import SearchService, index_ready
 
+    recover_if_idle(index_dir)
     if not index_ready(index_dir):
         announce(f"还没有索引，正在从 {corpus_dir} 建立……")
         reindex(corpus_dir, index_dir, progress=progress)

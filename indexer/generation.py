@@ -89,6 +89,14 @@ def indexed_sha(generation: Path, issue_id: str) -> str | None:
     return json.loads(path.read_text(encoding="utf-8")).get("sha256") if path.exists() else None
 
 
+def indexed_issues(generation: Path) -> dict[str, str]:
+    """Every issue the generation indexed, with the sha256 of its source file."""
+    out = {}
+    for path in sidecars(generation, ISSUE_PREFIX):
+        out[path.stem.removeprefix(ISSUE_PREFIX)] = json.loads(path.read_text(encoding="utf-8")).get("sha256")
+    return out
+
+
 def issue_record(issue: Issue) -> dict[str, Any]:
     """What the index keeps of an issue beside its articles (cover data and contents)."""
     data = issue.to_dict()

@@ -165,3 +165,72 @@ def test_full_disk_during_ingest_changes_nothing(tmp_path):
     assert was_refused and "Traceback" not in result.stderr, result.stderr
     assert unchanged
     assert ok.returncode == 0, ok.stderr
+
+
+# (kill point, the command run next, how it must settle the ingest). The ingest adds one issue and replaces
+# another in a different form, so it both renames staged files in and removes a replaced one.
+KILLS = [
+    ("journal", "search", "rolled back"),  # journal written, index not yet switched
+    ("switch", "reindex", "rolled back"),  # generation synced, CURRENT not yet replaced
+    ("switched", "verify", "completed"),  # index switched, no corpus file renamed in yet
+    ("rename", "serve", "completed"),  # one file renamed in, the other still staged, the old form not removed
+]
+
+
+@pytest.mark.parametrize(("point", "then", "outcome"), KILLS)
+def test_ingest_killed_around_the_switch_and_rename_is_settled_by_the_next_command(tmp_path, point, then, outcome):
+    from indexer import SearchRequest, verify
+    from indexer.journal import JOURNAL
+
+    corpus = seed_variants(tmp_path / "corpus", 2)  # 2000-01.md, 2000-02.md
+    index = tmp_path / "index"
+    reindex(corpus, index)
+    incoming = tmp_path / "in"
+    incoming.mkdir()
+    (incoming / "2020-05.md").write_bytes(variant_of_seed(2020, 5))
+    replacement = variant_of_seed(2000, 1).replace("城管通".encode(), "城管通qzxwv".encode())
+    (incoming / "2000-01.txt").write_bytes(replacement)
+    before_corpus, before_generation = tree_snapshot(corpus), IndexStore(index).current_name()
+
+    killed = run_cli(
+        "ingest", str(incoming / "2020-05.md"), str(incoming / "2000-01.txt"),
+        "--corpus", str(corpus), "--index", str(index), env={"BULLETIN_FAULTPOINT": point},
+    )  # fmt: skip
+    was_killed = killed.returncode == -signal.SIGKILL
+    journal_left = (index / JOURNAL).exists()
+
+    where = ["--corpus", str(corpus), "--index", str(index)]
+    if then == "serve":
+        server = Served(corpus, index, workers=1)
+        server.stop()
+        settled = True
+    else:
+        args = {"search": ["search", "城管通", "--index", str(index)], "reindex": ["reindex", *where]}
+        settled = run_cli(*args.get(then, [then, *where])).returncode == 0
+    report = verify(corpus, index)
+    staged_left = sorted(p.name for p in corpus.rglob(".*.tmp"))
+    files = sorted(p.relative_to(corpus).as_posix() for p in corpus.rglob("*") if p.is_file())
+    record_figures(
+        f"ingest_killed_at_{point}",
+        killed=was_killed, journal_left=journal_left, next_command=then, settled=settled,
+        agree=report.ok, staged_files_left=len(staged_left), corpus_files=files,
+    )  # fmt: skip
+
+    assert was_killed and journal_left, killed.stderr
+    assert settled and not (index / JOURNAL).exists()
+    assert report.ok, report.problems
+    assert staged_left == []
+    service = SearchService(index)
+    try:
+        issue_2020 = service.search(SearchRequest.from_params({"from": "2020"})).total
+        replaced = service.search(SearchRequest.from_params({"q": "qzxwv", "exact": "1"})).total
+    finally:
+        service.close()
+    if outcome == "completed":
+        assert files == ["2000/2000-01.txt", "2000/2000-02.md", "2020/2020-05.md"]
+        assert (corpus / "2000" / "2000-01.txt").read_bytes() == replacement
+        assert issue_2020 > 0 and replaced > 0
+    else:
+        assert tree_snapshot(corpus) == before_corpus
+        assert then == "reindex" or IndexStore(index).current_name() == before_generation
+        assert issue_2020 == 0 and replaced == 0
