@@ -7,6 +7,7 @@ document lists both, and the search page shows it in the sidebar.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -28,6 +29,16 @@ def _section(value: str) -> str | None:
     return value.strip().strip("【】[]").strip() or None
 
 
+_ISSUE = re.compile(r"^(\d{4})\s*(?:[-./年]\s*第?|第)\s*(\d{1,2})\s*期?$")
+
+
+def _issue(value: str) -> str | None:
+    """An issue as its id: 2017-06, 2017-6, 2017年第6期 and 2017第6期 are all 2017-06."""
+    value = value.strip()
+    match = _ISSUE.match(value)
+    return f"{match.group(1)}-{int(match.group(2)):02d}" if match else (value or None)
+
+
 @dataclass(frozen=True)
 class Facet:
     """One dimension results are counted by and, where ``filter`` is set, narrowed by."""
@@ -42,6 +53,11 @@ class Facet:
     owner: str | None = None
     select: Callable[[str], dict[str, str]] | None = None  # the parameters that choose one value
     control: str = "input"  # on the search form: "input" (typed) or "select" (from the counted values)
+    column: str | None = None  # the index column it reads, when not named as the facet
+
+    @property
+    def source(self) -> str:
+        return self.column or self.name
 
     @property
     def filtered(self) -> bool:
@@ -68,9 +84,10 @@ FACETS: tuple[Facet, ...] = (
         owner="date",
         select=lambda year: {"from": year, "to": year},
     ),
+    Facet("issue", "期号", "期号，如 2017-06 或 2017年第6期", by_count=False, normalise=_issue, column="issue_id"),
 )
 FILTER_FACETS: tuple[Facet, ...] = tuple(f for f in FACETS if f.filtered)
-COLUMNS: tuple[str, ...] = tuple(f.name for f in FACETS)
+COLUMNS: tuple[str, ...] = tuple(dict.fromkeys(f.source for f in FACETS))
 
 
 def count(
@@ -82,7 +99,7 @@ def count(
     out: dict[str, dict[str, int]] = {}
     for facet in FACETS:
         docs = intersect(found, (s for key, s in narrowing.items() if key != facet.filter_key))
-        counts = Counter(map(columns[facet.name].__getitem__, docs))
+        counts = Counter(map(columns[facet.source].__getitem__, docs))
         counts.pop("", None)
         if facet.by_count:
             out[facet.name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))

@@ -38,7 +38,7 @@ from archive import Issue
 from . import ranking
 from .analysis import fold
 from .errors import IndexCorruptError
-from .facets import COLUMNS
+from .facets import COLUMNS, FACETS
 from .matching import Texts
 from .store import replace_file
 from .vocabulary import Vocabulary, mine
@@ -51,7 +51,7 @@ VOCAB_PREFIX = "vocab-"
 SCHEMA_VERSION = 4
 # Posting lists kept per worker, as 4-byte docnums: at most this many in all (16 MB).
 POSTINGS_BUDGET = 4_000_000
-_COLUMNS = ("id", "issue_id", "date", "ordinal", *COLUMNS)
+_COLUMNS = tuple(dict.fromkeys(("id", "issue_id", "date", "ordinal", *COLUMNS)))
 
 
 def issue_path(generation: Path, issue_id: str) -> Path:
@@ -158,7 +158,7 @@ class Generation:
             self.cols = {name: list(reader.column_reader(name)) if size else [] for name in _COLUMNS}
         self.ids = {self.cols["id"][n]: n for n in self.live}
         self.everything = frozenset(self.live)
-        self.by_value = {name: _group(self.live, self.cols[name]) for name in COLUMNS}
+        self.by_value = {f.name: _group(self.live, self.cols[f.source]) for f in FACETS}
         self.by_date = sorted((self.cols["date"][n], n) for n in self.live)
         self.texts = _load_texts(path, self.ids, size)
         self.cache = PostingsCache(POSTINGS_BUDGET)

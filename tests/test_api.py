@@ -37,7 +37,7 @@ def test_search_returns_the_documented_object(client, openapi):
     assert body["total"] == 14 and len(body["hits"]) == 3
     hit = body["hits"][0]
     assert hit["url"] == f"/articles/{hit['id']}" and "<mark>城管通</mark>" in hit["snippet"]
-    assert set(body["facets"]) == {"district", "section", "year"}
+    assert set(body["facets"]) == {"district", "section", "year", "issue"}
 
 
 def test_chinese_is_not_escaped(client):
@@ -235,3 +235,25 @@ def test_a_parameter_given_twice_counts_its_last_value(client):
     once = client.simulate_get("/api/search", params={"q": "城管通"})
     assert twice.status_code == 200 and twice.json["total"] == once.json["total"] == 14
     assert twice.json["page"] == 1
+
+
+def test_issue_filter_narrows_and_its_facet_still_counts_every_issue(client):
+    everywhere = client.simulate_get("/api/search", params={"q": "城管通"}).json
+    for typed in ("2017-06", "2017-6", "2017年第6期"):
+        within = client.simulate_get("/api/search", params={"q": "城管通", "issue": typed}).json
+        assert within["total"] == within["facets"]["issue"]["2017-06"] == 11, typed
+        assert {hit["issue"] for hit in within["hits"]} == {"2017-06"}
+        # Counted without its own filter: the other issues with the word stay visible.
+        assert within["facets"]["issue"] == everywhere["facets"]["issue"]
+    assert sum(everywhere["facets"]["issue"].values()) == everywhere["total"] == 14
+    nothing = client.simulate_get("/api/search", params={"q": "城管通", "issue": "1999-01"})
+    assert nothing.status_code == 200 and nothing.json["total"] == 0
+
+
+def test_issue_filter_from_the_command_line(built):
+    from click.testing import CliRunner
+
+    from bulletin.cli import main
+
+    result = CliRunner().invoke(main, ["search", "城管通", "--issue", "2017年第6期", "--index", str(built[1])])
+    assert result.exit_code == 0 and "共 11 篇" in result.output

@@ -144,6 +144,20 @@ def test_issues_by_year_and_an_issue_with_its_contents(client):
     assert soup.select("li.section li")[19].select_one(".page").get_text() == "15"
 
 
+def test_search_within_an_issue_from_its_page(client):
+    soup, _ = page(client, "/issues/2017-06")
+    form = soup.select_one("form.searchbox")
+    assert form["action"] == "/search" and form.select_one("input[name=issue]")["value"] == "2017-06"
+    assert form.select_one("input[name=q]")["maxlength"] == "2000"
+    soup, _ = page(client, "/search?q=城管通&issue=2017-06")
+    everywhere, _ = page(client, "/search?q=城管通")
+    assert "共 11 篇" in soup.select_one(".stats").get_text()
+    assert "共 14 篇" in everywhere.select_one(".stats").get_text()
+    assert {a["href"].split("?")[0].rsplit("-a", 1)[0] for a in soup.select(".hit h3 a")} == {"/articles/2017-06"}
+    # The issue facet still counts every issue with the word, so another issue is one click away.
+    assert "2017年第6期" in soup.select_one("aside.facets").get_text()
+
+
 @pytest.mark.parametrize(
     ("path", "words"),
     [("/articles/2099-01-a01", "2099-01-a01"), ("/issues/1999-01", "1999-01"), ("/no/such/page", "找不到这个页面")],

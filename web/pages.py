@@ -24,6 +24,7 @@ from indexer import (
     search_url,
 )
 from indexer.query import parse as parse_query
+from indexer.request import MAX_QUERY
 
 from .charts import bar_chart
 
@@ -34,7 +35,12 @@ FILTER_NAMES = {**{f.name: f.label for f in FILTER_FACETS}, "from": "起始日�
 
 env = Environment(loader=PackageLoader("web", "templates"), autoescape=select_autoescape(default=True))
 env.globals.update(
-    facets=FACETS, filter_facets=FILTER_FACETS, sorts=SORTS, article_url=article_url, issue_url=issue_url
+    facets=FACETS,
+    filter_facets=FILTER_FACETS,
+    sorts=SORTS,
+    article_url=article_url,
+    issue_url=issue_url,
+    max_query=MAX_QUERY,
 )
 
 
