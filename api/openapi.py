@@ -122,6 +122,22 @@ SCHEMAS: dict[str, Any] = {
             "issue": _ref("IssueRef"),
             "previous": NULLABLE_STRING,
             "next": NULLABLE_STRING,
+            "related": {
+                "type": "array",
+                "maxItems": 5,
+                "items": _ref("RelatedArticle"),
+                "description": "与本文共有最多少见词语的文章（至多 5 篇，优先其他期、其他单位）",
+            },
+        }
+    ),
+    "RelatedArticle": _obj(
+        {
+            "id": {"type": "string"},
+            "title": {"type": "string"},
+            "unit": {"type": "string"},
+            "issue": {"type": "string"},
+            "date": {"type": "string", "format": "date"},
+            "url": {"type": "string"},
         }
     ),
     "IssueSummary": _obj(ISSUE_FIELDS),

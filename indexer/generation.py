@@ -51,7 +51,7 @@ VOCAB_PREFIX = "vocab-"
 SCHEMA_VERSION = 4
 # Posting lists kept per worker, as 4-byte docnums: at most this many in all (16 MB).
 POSTINGS_BUDGET = 4_000_000
-_COLUMNS = tuple(dict.fromkeys(("id", "issue_id", "date", "ordinal", *COLUMNS)))
+_COLUMNS = tuple(dict.fromkeys(("id", "issue_id", "date", "ordinal", "unit", *COLUMNS)))
 
 
 def issue_path(generation: Path, issue_id: str) -> Path:

@@ -87,6 +87,7 @@ class ArticleRecord:
     issue: dict[str, Any]
     previous: str | None
     next: str | None
+    related: tuple[dict[str, Any], ...] = ()  # id, title, unit, issue, date, url of each related article
 
     def to_dict(self) -> dict[str, Any]:
         data = self.article.to_dict()
@@ -96,5 +97,6 @@ class ArticleRecord:
             date=self.issue["date"],
             previous=self.previous,
             next=self.next,
+            related=list(self.related),
         )
         return data

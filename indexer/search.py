@@ -26,10 +26,12 @@ from .facets import FILTER_FACETS, count, intersect
 from .generation import Generation
 from .highlight import highlight_all, snippet
 from .matching import evaluate, vote
+from .related import related as related_docs
 from .request import MAX_QUERY, Filters, SearchRequest
 from .results import ArticleRecord, Hit, SearchResult
 from .store import IndexStore
 from .understanding import BETTER, FEW, Understanding, alternative, folded
+from .urls import article_url
 
 
 class SearchService:
@@ -207,7 +209,8 @@ class SearchService:
 
     # -- lookups -----------------------------------------------------------
 
-    def article(self, article_id: str) -> ArticleRecord | None:
+    def article(self, article_id: str, *, related: bool = True) -> ArticleRecord | None:
+        """The article with its place in the issue and, unless ``related`` is False, its related articles."""
         gen = self.generation()
         docnum = gen.ids.get(article_id)
         if docnum is None:
@@ -219,7 +222,29 @@ class SearchService:
         index = siblings.index(article.id) if article.id in siblings else -1
         previous = siblings[index - 1] if index > 0 else None
         following = siblings[index + 1] if 0 <= index < len(siblings) - 1 else None
-        return ArticleRecord(article, gen.issues[article.issue_id], previous, following)
+        return ArticleRecord(
+            article,
+            gen.issues[article.issue_id],
+            previous,
+            following,
+            tuple(self._related(gen, docnum)) if related else (),
+        )
+
+    def _related(self, gen: Generation, docnum: int) -> list[dict[str, Any]]:
+        out = []
+        for other in related_docs(gen, docnum):
+            doc = json.loads(gen.stored(other)["doc"])
+            out.append(
+                {
+                    "id": doc["id"],
+                    "title": doc["title"],
+                    "unit": doc.get("unit") or "",
+                    "issue": doc["issue_id"],
+                    "date": gen.cols["date"][other],
+                    "url": article_url(doc["id"]),
+                }
+            )
+        return out
 
     def highlighted_paragraphs(self, record: ArticleRecord, query: str) -> list[dict[str, str]]:
         """The article's paragraphs as escaped HTML with the query's terms marked."""

@@ -257,3 +257,19 @@ def test_issue_filter_from_the_command_line(built):
 
     result = CliRunner().invoke(main, ["search", "城管通", "--issue", "2017年第6期", "--index", str(built[1])])
     assert result.exit_code == 0 and "共 11 篇" in result.output
+
+
+def test_related_articles_share_distinctive_words(client):
+    def related(article_id):
+        body = client.simulate_get(f"/api/articles/{article_id}").json
+        assert len(body["related"]) <= 5 and article_id not in {r["id"] for r in body["related"]}
+        return {r["id"]: r for r in body["related"]}
+
+    # The two WannaCry (勒索病毒, 永恒之蓝) articles of the seed issue list each other.
+    assert "2017-06-a11" in related("2017-06-a03") and "2017-06-a03" in related("2017-06-a11")
+    # The 峰会 articles of different districts are related.
+    summit = related("2017-06-a05")  # 朝阳局, 峰会期间环境秩序保障
+    others = [r for r in summit.values() if ("峰会" in r["title"] or "高峰论坛" in r["title"]) and r["unit"] != "朝阳局"]
+    assert others, summit
+    assert "2017-06-a05" in related("2017-06-a14")  # 怀柔局's 峰会 article lists 朝阳局's
+    assert set(next(iter(summit.values()))) == {"id", "title", "unit", "issue", "date", "url"}

@@ -173,8 +173,9 @@ class ArticlePage:
                     {"kind": p["kind"], "html": Markup(p["html"])}
                     for p in self.archive.highlighted_paragraphs(record, query)
                 ],
-                previous=self.archive.article(record.previous) if record.previous else None,
-                following=self.archive.article(record.next) if record.next else None,
+                previous=self.archive.article(record.previous, related=False) if record.previous else None,
+                following=self.archive.article(record.next, related=False) if record.next else None,
+                related=record.related,
                 query=query,
                 suffix=suffix,
                 citation=citation,
