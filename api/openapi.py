@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from indexer import FACETS, PARAMS
-from indexer.request import MAX_PER_PAGE
+from indexer import EXPORT_COLUMNS, FACETS, PARAMS
+from indexer.request import EXPORT_LIMIT, FEED_SIZE, MAX_PER_PAGE
 from indexer.understanding import KINDS, MODES
 
 NULLABLE_STRING = {"type": ["string", "null"]}
@@ -31,6 +31,11 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
 
 def _error(description: str) -> dict[str, Any]:
     return _json(_ref("Error"), description)
+
+
+def _page_error(description: str) -> dict[str, Any]:
+    """An error of a route outside /api: the site's Chinese error page."""
+    return {"description": description, "content": {"text/html": {"schema": {"type": "string"}}}}
 
 
 COUNTS = {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}}
@@ -104,6 +109,12 @@ SCHEMAS: dict[str, Any] = {
         {
             "id": {"type": "string"},
             "url": {"type": "string"},
+            "permalink": {
+                "type": "string",
+                "format": "uri",
+                "description": "文章的完整地址（设置了 BULLETIN_PUBLIC_URL 时用该地址）",
+            },
+            "citation": {"type": "string", "description": "可粘贴进报告的引用：《刊名》期号，页码：标题，完整地址"},
             "issue_id": {"type": "string"},
             "ordinal": {"type": "integer"},
             "section": {"type": "string"},
@@ -215,6 +226,7 @@ def _param(name: str, schema: dict[str, Any], description: str, where: str = "qu
 
 def document() -> dict[str, Any]:
     search_params = [_param(p.name, p.schema, p.help) for p in PARAMS]
+    feed_params = [p for p in search_params if p["name"] not in ("page", "per_page")]  # they take every page
     return {
         "openapi": "3.1.0",
         "info": {
@@ -232,6 +244,37 @@ def document() -> dict[str, Any]:
                         "200": _json(_ref("SearchResult"), "检索结果"),
                         "400": _error("参数无效"),
                         "503": _error("索引不可用"),
+                    },
+                }
+            },
+            "/search.atom": {
+                "get": {
+                    "operationId": "searchFeed",
+                    "summary": f"检索结果的 Atom 订阅（按时间从新到旧，最新 {FEED_SIZE} 篇）",
+                    "parameters": feed_params,
+                    "responses": {
+                        "200": {
+                            "description": "Atom 订阅",
+                            "content": {"application/atom+xml": {"schema": {"type": "string"}}},
+                        },
+                        "400": _page_error("参数无效（中文错误页，指出哪个参数）"),
+                        "503": _page_error("索引不可用"),
+                    },
+                }
+            },
+            "/search.csv": {
+                "get": {
+                    "operationId": "searchCsv",
+                    "summary": f"检索结果导出为 CSV（UTF-8 带 BOM；全部结果，至多 {EXPORT_LIMIT} 篇）",
+                    "parameters": feed_params,
+                    "responses": {
+                        "200": {
+                            "description": "列：" + "，".join(EXPORT_COLUMNS) + "；X-Total-Count 为结果总数",
+                            "headers": {"X-Total-Count": {"schema": {"type": "integer", "minimum": 0}}},
+                            "content": {"text/csv": {"schema": {"type": "string"}}},
+                        },
+                        "400": _page_error("参数无效（中文错误页，指出哪个参数）"),
+                        "503": _page_error("索引不可用"),
                     },
                 }
             },

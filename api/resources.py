@@ -43,7 +43,7 @@ class ArticleResource:
         record = self.service.article(article_id)
         if record is None:
             raise falcon.HTTPNotFound(title="未找到", description=f"没有编号为“{article_id}”的文章。")
-        resp.media = record.to_dict()
+        resp.media = record.to_dict(base=req.context.base)
 
 
 class IssuesResource:

@@ -13,6 +13,7 @@ import api
 import web
 from indexer import SearchService, ensure_index
 
+from .address import PublicAddress
 from .caching import GenerationETag
 from .errors import RequestLimits, add_handlers
 from .headers import HeadAndSecurity
@@ -21,7 +22,9 @@ from .settings import Settings
 
 def create_app(service: SearchService, settings: Settings, *, pages: bool = True) -> falcon.App:
     """The Falcon app over ``service`` (with ``pages``, the HTML pages as well as the JSON API)."""
-    app = falcon.App(middleware=[HeadAndSecurity(), RequestLimits(), GenerationETag(service)])
+    app = falcon.App(
+        middleware=[HeadAndSecurity(), RequestLimits(), PublicAddress(settings.public_url), GenerationETag(service)]
+    )
     app.req_options.auto_parse_qs_csv = False
     add_handlers(app, pages=pages)
     admin = api.Admin(settings.corpus_dir, settings.index_dir, settings.admin_token, settings.max_upload)

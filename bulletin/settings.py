@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ ENV = {
     "index_dir": "BULLETIN_INDEX",
     "admin_token": "BULLETIN_ADMIN_TOKEN",
     "max_upload": "BULLETIN_MAX_UPLOAD",
+    "public_url": "BULLETIN_PUBLIC_URL",
 }
 
 
@@ -26,6 +28,7 @@ class Settings:
     index_dir: Path = Path(DEFAULT_INDEX)
     admin_token: str | None = None  # unset: admin writes are off
     max_upload: int = DEFAULT_MAX_UPLOAD
+    public_url: str | None = None  # the address readers use (behind a proxy); unset: the request's own
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **given: Any) -> Settings:
@@ -41,9 +44,15 @@ class Settings:
             max_upload = int(upload) if upload is not None else DEFAULT_MAX_UPLOAD
         except ValueError:
             raise ValueError(f"BULLETIN_MAX_UPLOAD 应为字节数（整数），而不是“{upload}”。") from None
+        public_url = pick("public_url")
+        if public_url is not None and not re.match(r"^https?://[^/\s]+(/\S*)?$", public_url):
+            raise ValueError(
+                f"BULLETIN_PUBLIC_URL 应为读者访问本站的地址，如 https://kjxx.example.gov.cn，而不是“{public_url}”。"
+            )
         return cls(
             corpus_dir=Path(pick("corpus_dir") or DEFAULT_CORPUS),
             index_dir=Path(pick("index_dir") or DEFAULT_INDEX),
             admin_token=pick("admin_token"),
             max_upload=max_upload,
+            public_url=public_url.rstrip("/") if public_url else None,
         )

@@ -22,11 +22,12 @@ from .errors import (
 from .facets import FACETS, FILTER_FACETS, Facet
 from .journal import recover_if_idle
 from .request import PARAMS, SORTS, Filters, Param, SearchRequest
-from .results import ArticleRecord, Hit, SearchResult
+from .results import EXPORT_COLUMNS, ArticleRecord, Hit, SearchResult
 from .search import SearchService, index_ready
 from .urls import article_url, issue_url, search_url
 
 __all__ = [
+    "EXPORT_COLUMNS",
     "FACETS",
     "FILTER_FACETS",
     "PARAMS",

@@ -9,7 +9,10 @@ from archive import Article
 
 from .request import Filters
 from .understanding import Understanding
-from .urls import article_url
+from .urls import absolute, article_url, citation
+
+# A hit as one row of a spreadsheet (the CSV export), in this order.
+EXPORT_COLUMNS = ("标题", "单位", "区域", "栏目", "期号", "页码", "日期", "链接")
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,15 @@ class Hit:
     @property
     def url(self) -> str:
         return article_url(self.id)
+
+    def permalink(self, base: str) -> str:
+        return absolute(base, self.url)
+
+    def row(self, base: str) -> tuple[str, ...]:
+        """The hit under EXPORT_COLUMNS."""
+        page = str(self.page) if self.page else ""
+        values = (self.title, self.unit, self.district, self.section, self.issue, page, self.date, self.permalink(base))
+        return tuple(v or "" for v in values)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -89,8 +101,18 @@ class ArticleRecord:
     next: str | None
     related: tuple[dict[str, Any], ...] = ()  # id, title, unit, issue, date, url of each related article
 
-    def to_dict(self) -> dict[str, Any]:
+    def permalink(self, base: str) -> str:
+        """The article's address on ``base`` (the public address, or the one the request came to)."""
+        return absolute(base, article_url(self.article.id))
+
+    def citation(self, base: str) -> str:
+        return citation(self.issue, self.article.title, self.article.page, self.permalink(base))
+
+    def to_dict(self, base: str | None = None) -> dict[str, Any]:
+        """As JSON; given the site's ``base`` address, with the absolute permalink and the citation line."""
         data = self.article.to_dict()
+        if base is not None:
+            data.update(permalink=self.permalink(base), citation=self.citation(base))
         data.update(
             url=article_url(self.article.id),
             issue={k: self.issue[k] for k in ("id", "label", "date", "title", "year", "number")},

@@ -268,14 +268,16 @@ def free_port() -> int:
 class Served:
     """A real `bulletin serve` on 127.0.0.1, started for a test and stopped after it."""
 
-    def __init__(self, corpus: Path, index: Path, token: str | None = None, workers: int | None = 2):
+    def __init__(
+        self, corpus: Path, index: Path, token: str | None = None, workers: int | None = 2, env: dict | None = None
+    ):
         import os
         import subprocess
         import sys
 
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        env = {k: v for k, v in os.environ.items() if k != "BULLETIN_ADMIN_TOKEN"}
+        env = {**{k: v for k, v in os.environ.items() if k != "BULLETIN_ADMIN_TOKEN"}, **(env or {})}
         if token:
             env["BULLETIN_ADMIN_TOKEN"] = token
         self.log = open(index.parent / f"serve-{self.port}.log", "w+b")  # noqa: SIM115 - closed in stop()

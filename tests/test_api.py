@@ -269,7 +269,9 @@ def test_related_articles_share_distinctive_words(client):
     assert "2017-06-a11" in related("2017-06-a03") and "2017-06-a03" in related("2017-06-a11")
     # The 峰会 articles of different districts are related.
     summit = related("2017-06-a05")  # 朝阳局, 峰会期间环境秩序保障
-    others = [r for r in summit.values() if ("峰会" in r["title"] or "高峰论坛" in r["title"]) and r["unit"] != "朝阳局"]
+    others = [
+        r for r in summit.values() if ("峰会" in r["title"] or "高峰论坛" in r["title"]) and r["unit"] != "朝阳局"
+    ]
     assert others, summit
     assert "2017-06-a05" in related("2017-06-a14")  # 怀柔局's 峰会 article lists 朝阳局's
     assert set(next(iter(summit.values()))) == {"id", "title", "unit", "issue", "date", "url"}

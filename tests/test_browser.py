@@ -150,3 +150,76 @@ def test_readable_on_a_phone(browser, server):
     assert width <= 390 + 1, f"the page scrolls sideways on a phone ({width}px)"
     shot(page, "search-phone")
     context.close()
+
+
+def test_search_within_an_issue_then_related_articles(page, server):
+    page.goto(server.base + "/issues/2017-06")
+    page.fill("form.searchbox input[name=q]", "城管通")
+    page.press("form.searchbox input[name=q]", "Enter")
+    page.wait_for_url("**issue=2017-06*")
+    hits = page.locator("li.hit .meta").all_inner_texts()
+    assert hits and all("2017年第6期" in t for t in hits)
+    assert page.locator(".facets a:text-is('2019年第2期')").count() == 1  # another issue, one click away
+
+    page.goto(server.base + "/articles/2017-06-a03")
+    related = page.locator(".related li a")
+    assert 1 <= related.count() <= 5
+    target = page.locator(".related li a[href='/articles/2017-06-a11']")
+    assert target.count() == 1
+    name = target.inner_text()
+    target.click()
+    page.wait_for_url("**/articles/2017-06-a11")
+    assert page.inner_text("h1") == name
+    assert page.locator(".related li a[href='/articles/2017-06-a03']").count() == 1
+    shot(page, "related")
+
+
+def test_follow_export_and_cite_a_search(page, server):
+    import csv
+    import io
+    import xml.etree.ElementTree as ET
+
+    page.goto(server.base + "/search?q=%E5%B3%B0%E4%BC%9A&district=%E6%80%80%E6%9F%94")
+    total = server.get("/api/search?q=%E5%B3%B0%E4%BC%9A&district=%E6%80%80%E6%9F%94")[1]["total"]
+    assert total >= 2
+    feed = page.get_attribute('head link[rel="alternate"][type="application/atom+xml"]', "href")
+    answer = page.request.get(server.base + feed)
+    assert answer.status == 200 and answer.headers["content-type"].startswith("application/atom+xml")
+    entries = ET.fromstring(answer.body()).findall("{http://www.w3.org/2005/Atom}entry")
+    assert len(entries) == total
+
+    with page.expect_download() as download:
+        page.click(".exports a:text-is('导出 CSV')")
+    data = Path(download.value.path()).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and download.value.suggested_filename.endswith(".csv")
+    table = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert table[0][0] == "标题" and len(table) == total + 1
+    assert all(row[2] == "怀柔区" for row in table[1:])
+
+    page.click(".exports a:text-is('引用列表')")
+    page.wait_for_url("**/search/citations?*")
+    lines = page.locator(".lines output").all_inner_texts()
+    assert len(lines) == total and all(line.startswith("《北京城管科技信息动态》") for line in lines)
+    assert all(f"{server.base}/articles/" in line for line in lines)
+    shot(page, "citations")
+    page.click("text=回到检索结果")
+    page.wait_for_url("**/search?*")
+    assert page.locator("li.hit").count() == total
+    assert page.dialogs == []
+
+
+def test_citations_carry_the_public_address_behind_a_proxy(browser, tmp_path):
+    public = "https://kjxx.example.gov.cn"
+    served = Served(make_corpus(tmp_path), tmp_path / "index", workers=1, env={"BULLETIN_PUBLIC_URL": public})
+    try:
+        context = browser.new_context(locale="zh-CN")
+        page = context.new_page()
+        page.goto(served.base + "/articles/2017-06-a20")
+        assert page.inner_text("#citation").endswith(f"，{public}/articles/2017-06-a20")
+        page.goto(served.base + "/search/citations?q=%E5%9F%8E%E7%AE%A1%E9%80%9A")
+        lines = page.locator(".lines output").all_inner_texts()
+        assert lines and all(f"，{public}/articles/" in line for line in lines)
+        assert served.base not in page.content().split("<main>", 1)[1]
+        context.close()
+    finally:
+        served.stop()

@@ -65,3 +65,11 @@ def test_every_reading_limit_is_documented_with_its_value():
         value = getattr(LIMITS, limit.name)
         shown = f"{value // MB} MB" if limit.name.endswith("bytes") else str(value)
         assert f"| `{limit.name}` | {shown} |" in doc, limit.name
+
+
+def test_the_export_and_feed_sizes_in_the_readme_are_the_codes():
+    from indexer.request import EXPORT_LIMIT, FEED_SIZE
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"every result up to {EXPORT_LIMIT:,}" in readme
+    assert f"newest {FEED_SIZE}," in readme

@@ -13,6 +13,9 @@ GETS = [
     ("/issues", None),
     ("/issues/2017-06", None),
     ("/static/style.css", None),
+    ("/search.atom", "q=城管通"),
+    ("/search.csv", "q=城管通&district=海淀"),
+    ("/search/citations", "q=峰会"),
     ("/api/search", "q=城管通&district=怀柔"),
     ("/api/articles/2017-06-a20", None),
     ("/api/issues", None),
@@ -31,6 +34,25 @@ def test_head_answers_like_get_without_a_body(client, path, query):
     assert head.status_code == got.status_code and head.content == b""
     assert head.headers["content-type"] == got.headers["content-type"]
     assert int(head.headers["content-length"]) == len(got.content) > 0
+
+
+def test_every_get_route_is_among_those_tried(client):
+    """A new GET route fails here until it is added to GETS above."""
+
+    def templates(nodes):
+        for node in nodes:
+            if node.resource is not None and hasattr(node.resource, "on_get"):
+                yield node.uri_template
+            yield from templates(node.children)
+
+    routes = set(templates(client.app._router._roots))
+    tried = {path for path, _ in GETS}
+    fill = {"{article_id}": "2017-06-a20", "{issue_id}": "2017-06"}
+    for route in routes:
+        for name, value in fill.items():
+            route = route.replace(name, value)
+        assert route in tried, route
+    assert len(routes) >= 13
 
 
 @pytest.mark.parametrize(

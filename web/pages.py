@@ -27,6 +27,7 @@ from indexer.query import parse as parse_query
 from indexer.request import MAX_QUERY
 
 from .charts import bar_chart
+from .exports import add_exports, links
 
 STATIC = Path(__file__).resolve().parent / "static"
 # The parameters a search page keeps in its links (page is added per link).
@@ -75,6 +76,7 @@ def add_pages(app: falcon.App, service: SearchService) -> None:
     app.add_route(article_url("{article_id}"), ArticlePage(service))
     app.add_route("/issues", IssuesPage(service))
     app.add_route(issue_url("{issue_id}"), IssuePage(service))
+    add_exports(app, service, SEARCH_PARAMS, render)
     app.add_static_route("/static", str(STATIC))
 
 
@@ -118,6 +120,7 @@ class SearchPage:
                 active_filters=[(k, FILTER_NAMES[k], params[k]) for k in FILTER_NAMES if params[k]],
                 charts=self._charts(result),
                 choices=self._choices(),
+                exports=links(params),
             ),
         )
 
@@ -159,9 +162,6 @@ class ArticlePage:
             raise falcon.HTTPNotFound(title="找不到这篇文章", description=f"没有编号为“{article_id}”的文章。")
         query = (req.get_param("q") or "").strip()
         article, issue = record.article, record.issue
-        permalink = f"{req.prefix}{article_url(article.id)}"
-        page = f"，第{article.page}页" if article.page else ""
-        citation = f"《{issue['title']}》{issue['label']}{page}：{article.title}，{permalink}"
         suffix = "?" + urlencode({"q": query}) if query else ""
         _html(
             resp,
@@ -178,8 +178,8 @@ class ArticlePage:
                 related=record.related,
                 query=query,
                 suffix=suffix,
-                citation=citation,
-                permalink=permalink,
+                citation=record.citation(req.context.base),
+                permalink=record.permalink(req.context.base),
             ),
         )
 
