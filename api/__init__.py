@@ -26,7 +26,7 @@ def add_routes(app: falcon.App, service: SearchService, admin: Admin) -> None:
     app.add_route("/api/search", SearchResource(service))
     app.add_route("/api/articles/{article_id}", ArticleResource(service))
     app.add_route("/api/issues", IssuesResource(service, admin))
-    app.add_route("/api/issues/{issue_id}", IssueResource(service))
+    app.add_route("/api/issues/{issue_id}", IssueResource(service, admin))
     app.add_route("/api/reindex", ReindexResource(admin))
     app.add_route("/api/openapi.json", OpenAPIResource())
     app.add_route("/healthz", HealthResource(service))

@@ -202,6 +202,14 @@ SCHEMAS: dict[str, Any] = {
             "warnings": {"type": "array", "items": {"type": "string"}},
         }
     ),
+    "RemoveResult": _obj(
+        {
+            "removed": {"type": "string"},
+            "articles": {"type": "integer", "minimum": 0},
+            "files": {"type": "array", "items": {"type": "string"}},
+            "generation": {"type": "string"},
+        }
+    ),
     "ReindexResult": _obj(
         {
             "generation": {"type": "string"},
@@ -332,7 +340,18 @@ def document() -> dict[str, Any]:
                         "404": _error("没有这一期"),
                         "503": _error("索引不可用"),
                     },
-                }
+                },
+                "delete": {
+                    "operationId": "removeIssue",
+                    "summary": "删除一期：从索引中去掉，并删除语料库中的文件（需要管理令牌）",
+                    "security": [{"bearer": []}],
+                    "parameters": [_param("id", {"type": "string"}, "期刊编号，如 2017-06", "path")],
+                    "responses": {
+                        "200": _json(_ref("RemoveResult"), "已删除"),
+                        "404": _error("没有这一期；什么都没有改变"),
+                        **ADMIN_ERRORS,
+                    },
+                },
             },
             "/api/reindex": {
                 "post": {

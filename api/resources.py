@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import shutil
 import tempfile
@@ -11,7 +12,7 @@ from pathlib import Path, PurePosixPath
 import falcon
 
 from archive import SUFFIXES, read_bytes
-from indexer import IndexerError, SearchRequest, SearchService, article_url, ingest, reindex
+from indexer import IndexerError, SearchRequest, SearchService, Workspace, article_url, ingest, reindex
 
 from .errors import ParamError
 from .openapi import document
@@ -21,8 +22,7 @@ from .openapi import document
 class Admin:
     """Where admin writes go, and who may make them (no token: writes are off)."""
 
-    corpus_dir: Path
-    index_dir: Path
+    workspace: Workspace
     token: str | None
     max_upload: int
 
@@ -73,13 +73,17 @@ class IssuesResource:
         # Read first under the client's name, so that an error names the file the user sent (ArchiveError
         # becomes a 422 in the app's handlers); then ingest a copy whose path is ours, not the client's.
         read_bytes(data, name or f"上传的文件{suffix}")
+        workspace = self.settings.workspace
         folder = Path(tempfile.mkdtemp(prefix="bulletin-upload-"))
         try:
             path = folder / f"upload{suffix}"
             path.write_bytes(data)
-            report = ingest([path], self.settings.corpus_dir, self.settings.index_dir)
+            report = ingest([path], workspace.corpus_dir, workspace.index_dir)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
+        for action, ids in (("add", report.added), ("replace", report.replaced)):
+            for issue in ids:
+                workspace.audit.record(action, issue=issue, file=name, sha256=hashlib.sha256(data).hexdigest())
         resp.media = {
             "added": report.added,
             "replaced": report.replaced,
@@ -91,8 +95,19 @@ class IssuesResource:
 
 
 class IssueResource:
-    def __init__(self, service: SearchService):
+    def __init__(self, service: SearchService, admin: Admin):
         self.service = service
+        self.settings = admin
+
+    def on_delete(self, req: falcon.Request, resp: falcon.Response, issue_id: str) -> None:
+        """Remove the issue from the index and its files from the corpus."""
+        require_admin(req, self.settings)
+        if self.service.issue(issue_id) is None:
+            raise falcon.HTTPNotFound(title="未找到", description=f"没有编号为“{issue_id}”的一期，什么都没有改变。")
+        report = self.settings.workspace.remove(issue_id)
+        files = [Path(f).name for f in report.files]
+        self.settings.workspace.audit.record("remove", issue=issue_id, file=", ".join(files) or None)
+        resp.media = {"removed": issue_id, "articles": report.articles, "files": files, "generation": report.generation}
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, issue_id: str) -> None:
         record = self.service.issue(issue_id)
@@ -108,7 +123,9 @@ class ReindexResource:
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         require_admin(req, self.settings)
-        report = reindex(self.settings.corpus_dir, self.settings.index_dir)
+        workspace = self.settings.workspace
+        report = reindex(workspace.corpus_dir, workspace.index_dir)
+        workspace.audit.record("rebuild", detail=f"{report.issues} 期，{report.articles} 篇")
         resp.media = {
             "generation": report.generation,
             "issues": report.issues,

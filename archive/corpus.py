@@ -34,8 +34,12 @@ class Corpus:
 
     def existing(self, issue: Issue) -> list[Path]:
         """Files already stored for this issue, in any form."""
-        folder = self.root / f"{issue.year:04d}"
-        return sorted(p for p in folder.glob(f"{issue.id}.*") if p.suffix.lower() in SUFFIXES)
+        return self.files_of(issue.id)
+
+    def files_of(self, issue_id: str) -> list[Path]:
+        """Files stored for the issue ``issue_id`` (``2017-06``), in any form."""
+        folder = self.root / issue_id.partition("-")[0]
+        return sorted(p for p in folder.glob(f"{issue_id}.*") if p.suffix.lower() in SUFFIXES)
 
     def plan(self, issue: Issue, data: bytes, suffix: str) -> tuple[Path, list[Path]] | None:
         """Where ``data`` would go and which files it replaces; None when it is stored already."""

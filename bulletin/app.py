@@ -11,7 +11,7 @@ import falcon
 
 import api
 import web
-from indexer import SearchService, ensure_index
+from indexer import SearchService, Workspace, ensure_index, seed_vocabulary, use_vocabulary
 
 from .address import PublicAddress
 from .caching import GenerationETag
@@ -27,15 +27,22 @@ def create_app(service: SearchService, settings: Settings, *, pages: bool = True
     )
     app.req_options.auto_parse_qs_csv = False
     add_handlers(app, pages=pages)
-    admin = api.Admin(settings.corpus_dir, settings.index_dir, settings.admin_token, settings.max_upload)
+    use_vocabulary(settings.data_dir / "vocabulary")
+    workspace = Workspace(settings.corpus_dir, settings.index_dir, settings.data_dir)
+    admin = api.Admin(workspace, settings.admin_token, settings.max_upload)
     api.add_routes(app, service, admin)
     if pages:
         web.add_pages(app, service)
+        web.add_admin(app, service, workspace, settings.admin_token, settings.max_upload)
     return app
 
 
 def prepare(settings: Settings, **build_options) -> SearchService:
-    """The search service over a built, verified index (built from the corpus first if there is none)."""
+    """The search service over a built, verified index (built from the corpus first if there is none), with
+    the vocabulary read from the data folder (seeded there on the first run, where staff may edit it)."""
+    use_vocabulary(settings.data_dir / "vocabulary")
+    if settings.admin_token:
+        seed_vocabulary()
     ensure_index(settings.corpus_dir, settings.index_dir, **build_options)
     return SearchService(settings.index_dir)
 

@@ -11,7 +11,7 @@ import falcon
 
 from indexer import SearchService
 
-_UNCACHED = ("/healthz", "/static/")
+_UNCACHED = ("/healthz", "/static/", "/admin")  # admin pages change without a new generation
 
 
 class GenerationETag:

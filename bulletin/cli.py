@@ -23,18 +23,22 @@ from indexer import (
     SearchRequest,
     SearchService,
     backup,
+    candidate_terms,
     ingest,
     recover_if_idle,
     reindex,
+    remove,
     repair,
     restore,
+    use_vocabulary,
     verify,
 )
 
-from .settings import DEFAULT_CORPUS, DEFAULT_INDEX, ENV, Settings
+from .settings import DEFAULT_CORPUS, DEFAULT_DATA, DEFAULT_INDEX, ENV, Settings
 
 CORPUS_HELP = f"语料库目录（默认 ./{DEFAULT_CORPUS}，或环境变量 {ENV['corpus_dir']}）"
 INDEX_HELP = f"索引目录（默认 ./{DEFAULT_INDEX}，或环境变量 {ENV['index_dir']}）"
+DATA_HELP = f"数据目录：词表、操作记录（默认 ./{DEFAULT_DATA}，或环境变量 {ENV['data_dir']}）"
 CLI_PER_PAGE = 10
 _HELP = {p.name: p.help for p in PARAMS}
 # A search parameter's name on the command line, where it differs.
@@ -85,8 +89,10 @@ def _fail(exc: Exception) -> click.ClickException:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-def main() -> None:
+@_folder_option("--data", ENV["data_dir"], DEFAULT_DATA, DATA_HELP)
+def main(data: Path) -> None:
     """《北京城管科技信息动态》检索库。"""
+    use_vocabulary(data / "vocabulary")
 
 
 @main.command()
@@ -148,6 +154,40 @@ def ingest_command(files: tuple[Path, ...], corpus: Path, index: Path) -> None:
             click.echo(f"{label}：{'，'.join(ids)}")
     if report.added or report.replaced:
         click.echo(f"已写入 {report.articles} 篇，用时 {report.seconds:.1f} 秒（{report.generation}）。")
+
+
+@main.command("remove")
+@click.argument("issue")
+@corpus_option
+@index_option
+def remove_command(issue: str, corpus: Path, index: Path) -> None:
+    """删除一期：从索引中去掉它的文章，并删除语料库中的文件（ISSUE 如 2017-06）。"""
+    try:
+        report = remove(issue, corpus, index)
+    except (ArchiveError, IndexerError) as exc:
+        raise _fail(exc) from None
+    click.echo(f"已删除 {report.issue}：索引中去掉 {report.articles} 篇，语料库中删除 {len(report.files)} 个文件。")
+
+
+@main.command("terms")
+@click.argument("issue")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="至多列出几个")
+@corpus_option
+def terms_command(issue: str, limit: int, corpus: Path) -> None:
+    """列出一期的候选新词：多次整体出现、但词典会切开的词。ISSUE 是期号（如 2017-06）或一个简报文件。"""
+    path = Path(issue)
+    files = [path] if path.is_file() else Corpus(corpus).files_of(issue)
+    if not files:
+        raise click.ClickException(f"语料库 {corpus} 中没有“{issue}”这一期。请给出期号（如 2017-06）或文件路径。")
+    try:
+        parsed = read_file(files[-1])
+    except ArchiveError as exc:
+        raise _fail(exc) from None
+    terms = candidate_terms(parsed.issue, limit)
+    if not terms:
+        click.echo(f"{parsed.issue.label}：没有候选新词。")
+    for term in terms:
+        click.echo(f"{term.text}\t{term.count} 次\t现切为 {' / '.join(term.pieces)}")
 
 
 @main.command("search")
@@ -261,7 +301,8 @@ def serve_command(host: str, port: int, workers: int | None, corpus: Path, index
     from .server import run
 
     try:
-        settings = Settings.from_env(corpus_dir=corpus, index_dir=index)
+        data = click.get_current_context().find_root().params["data"]
+        settings = Settings.from_env(corpus_dir=corpus, index_dir=index, data_dir=data)
         service = prepare(settings, progress=_progress, announce=lambda m: click.echo(m, err=True))
     except (ArchiveError, IndexerError, ValueError) as exc:
         raise _fail(exc) from None

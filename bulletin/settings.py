@@ -11,11 +11,13 @@ from typing import Any
 
 DEFAULT_CORPUS = "corpus"
 DEFAULT_INDEX = "var/index"
+DEFAULT_DATA = "var/data"
 DEFAULT_MAX_UPLOAD = 10 * 1024 * 1024
 # The environment variable behind each setting (the CLI's options name the same ones).
 ENV = {
     "corpus_dir": "BULLETIN_CORPUS",
     "index_dir": "BULLETIN_INDEX",
+    "data_dir": "BULLETIN_DATA",
     "admin_token": "BULLETIN_ADMIN_TOKEN",
     "max_upload": "BULLETIN_MAX_UPLOAD",
     "public_url": "BULLETIN_PUBLIC_URL",
@@ -29,6 +31,7 @@ class Settings:
     admin_token: str | None = None  # unset: admin writes are off
     max_upload: int = DEFAULT_MAX_UPLOAD
     public_url: str | None = None  # the address readers use (behind a proxy); unset: the request's own
+    data_dir: Path = Path(DEFAULT_DATA)  # the vocabulary, the audit log, pending uploads
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **given: Any) -> Settings:
@@ -55,4 +58,5 @@ class Settings:
             admin_token=pick("admin_token"),
             max_upload=max_upload,
             public_url=public_url.rstrip("/") if public_url else None,
+            data_dir=Path(pick("data_dir") or DEFAULT_DATA),
         )

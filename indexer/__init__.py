@@ -8,8 +8,10 @@ and what a generation folder holds (``generation``) and how generations are swit
 Everything outside this package calls ``SearchService`` and the build functions, never Whoosh.
 """
 
+from .admin import AuditLog, Preview, Workspace
+from .analysis import seed_vocabulary, use_vocabulary
 from .backup import BackupError, BackupReport, backup, restore
-from .build import BuildReport, IngestReport, ensure_index, ingest, reindex
+from .build import BuildReport, IngestReport, RemoveReport, ensure_index, ingest, reindex, remove
 from .consistency import Disagreement, VerifyReport, repair, verify
 from .errors import (
     BuildError,
@@ -24,6 +26,7 @@ from .journal import recover_if_idle
 from .request import PARAMS, SORTS, Filters, Param, SearchRequest
 from .results import EXPORT_COLUMNS, ArticleRecord, Hit, SearchResult
 from .search import SearchService, index_ready
+from .terms import Term, candidate_terms
 from .urls import article_url, issue_url, search_url
 
 __all__ = [
@@ -33,6 +36,7 @@ __all__ = [
     "PARAMS",
     "SORTS",
     "ArticleRecord",
+    "AuditLog",
     "BackupError",
     "BackupReport",
     "BuildError",
@@ -46,22 +50,30 @@ __all__ = [
     "IndexerError",
     "IngestReport",
     "Param",
+    "Preview",
     "QueryError",
+    "RemoveReport",
     "SearchRequest",
     "SearchResult",
     "SearchService",
+    "Term",
     "VerifyReport",
+    "Workspace",
     "WriterBusyError",
     "article_url",
     "backup",
+    "candidate_terms",
     "ensure_index",
     "index_ready",
     "ingest",
     "issue_url",
     "recover_if_idle",
     "reindex",
+    "remove",
     "repair",
     "restore",
     "search_url",
+    "seed_vocabulary",
+    "use_vocabulary",
     "verify",
 ]

@@ -34,6 +34,8 @@ from pathlib import Path
 import jieba
 from whoosh.analysis import Token, Tokenizer
 
+from archive.corpus import write_atomic
+
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _SPACE = re.compile(r"[\s\u3000]+")
 _RUNS = re.compile(rf"([{_CJK}]+)|([A-Za-z0-9]+(?:\.[0-9]+)*)")
@@ -52,55 +54,142 @@ def cache_dir() -> Path:
 
 
 def init() -> None:
-    """Load jieba and the domain dictionary once per process, silently."""
+    """Load jieba once per process, silently, with the domain dictionary as it is now on disk."""
     global _ready
-    if _ready:
-        return
-    with _lock:
-        if _ready:
-            return
-        jieba.setLogLevel(logging.WARNING)
-        folder = cache_dir()
-        folder.mkdir(parents=True, exist_ok=True)
-        jieba.dt.tmp_dir = str(folder)
-        jieba.dt.cache_file = "jieba.cache"
-        jieba.dt.initialize()
-        for word, freq in domain_words():
-            jieba.add_word(word, freq)
-        _ready = True
+    if not _ready:
+        with _lock:
+            if not _ready:
+                jieba.setLogLevel(logging.WARNING)
+                folder = cache_dir()
+                folder.mkdir(parents=True, exist_ok=True)
+                jieba.dt.tmp_dir = str(folder)
+                jieba.dt.cache_file = "jieba.cache"
+                jieba.dt.initialize()
+                _ready = True
+    _sync_domain_words()
 
 
-# The vocabulary staff grow (backed up with the corpus); stop and question words are part of the code.
+# The vocabulary staff grow: plain text files in the data folder (seeded from the shipped ones), backed up
+# with the corpus. Stop and question words are part of the code.
 VOCABULARY_FILES = ("userdict.txt", "synonyms.txt")
+_vocabulary_dir: Path | None = None  # None: the shipped files, read only
+_loaded_words: dict[str, int] = {}  # what jieba was given, and from which file state
+_loaded_signature: tuple[str, int, int] | None = None
 
 
-def vocabulary_file(name: str) -> Path:
+def use_vocabulary(folder: Path | None) -> None:
+    """Read the vocabulary from ``folder`` (a data folder's ``vocabulary/``) from now on, in this process."""
+    global _vocabulary_dir
+    _vocabulary_dir = Path(folder) if folder is not None else None
+
+
+def shipped_file(name: str) -> Path:
     return Path(str(resources.files("indexer").joinpath("data", name)))
 
 
-@lru_cache(maxsize=1)
-def domain_words() -> tuple[tuple[str, int], ...]:
-    """The shipped domain dictionary: field terms and the parts that also stand alone."""
-    text = vocabulary_file("userdict.txt").read_text(encoding="utf-8")
+def vocabulary_file(name: str) -> Path:
+    """The file in use: the data folder's once it exists, else the shipped one."""
+    if _vocabulary_dir is not None and (_vocabulary_dir / name).exists():
+        return _vocabulary_dir / name
+    return shipped_file(name)
+
+
+def seed_vocabulary() -> None:
+    """Copy the shipped files into the data folder where it has none yet (the first run)."""
+    if _vocabulary_dir is None:
+        return
+    _vocabulary_dir.mkdir(parents=True, exist_ok=True)
+    for name in VOCABULARY_FILES:
+        target = _vocabulary_dir / name
+        if not target.exists():
+            write_atomic(target, shipped_file(name).read_bytes())
+
+
+def write_vocabulary(name: str, text: str) -> Path:
+    """Check ``text`` as the file ``name`` and write it into the data folder (a reindex applies the
+    dictionary; synonyms apply at once). Raises ValueError naming the line that is not in the file's form."""
+    if name not in VOCABULARY_FILES:
+        raise ValueError(f"没有名为“{name}”的词表；词表有 {'、'.join(VOCABULARY_FILES)}。")
+    if _vocabulary_dir is None:
+        raise ValueError("没有设置数据目录（BULLETIN_DATA），词表不能修改。")
+    text = text.replace("\r\n", "\n")
+    (parse_userdict if name == "userdict.txt" else parse_synonyms)(text)
+    seed_vocabulary()
+    write_atomic(_vocabulary_dir / name, (text if text.endswith("\n") else text + "\n").encode("utf-8"))
+    return _vocabulary_dir / name
+
+
+def parse_userdict(text: str) -> tuple[tuple[str, int], ...]:
+    """``word [frequency]`` a line, ``#`` comments; ValueError names the first line that is not."""
     words = []
-    for line in text.splitlines():
+    for number, line in enumerate(text.splitlines(), 1):
         line = line.split("#", 1)[0].strip()
-        if line:
-            word, _, freq = line.partition(" ")
-            words.append((word, int(freq or 1000)))
+        if not line:
+            continue
+        word, _, freq = line.partition(" ")
+        freq = freq.strip()
+        if freq and not freq.isdigit():
+            raise ValueError(f"词典第 {number} 行“{line}”：应为“词语 频次”，频次是整数，如“城管通 2000”。")
+        words.append((word, int(freq or 1000)))
     return tuple(words)
 
 
-@lru_cache(maxsize=1)
-def synonyms() -> dict[str, tuple[str, ...]]:
-    """Each synonym group member (lower-cased) mapped to its whole group."""
-    text = vocabulary_file("synonyms.txt").read_text(encoding="utf-8")
+def parse_synonyms(text: str) -> dict[str, tuple[str, ...]]:
+    """A group a line, members separated by spaces; ValueError names a line with one member only."""
     groups: dict[str, tuple[str, ...]] = {}
-    for line in text.splitlines():
+    for number, line in enumerate(text.splitlines(), 1):
         members = tuple(line.split("#", 1)[0].split())
+        if len(members) == 1:
+            raise ValueError(f"同义词第 {number} 行“{members[0]}”只有一个词：一行写一组，至少两个词，用空格隔开。")
         for member in members:
             groups[member.lower()] = members
     return groups
+
+
+def _signature(path: Path) -> tuple[str, int, int]:
+    stat = path.stat()
+    return str(path), stat.st_mtime_ns, stat.st_size
+
+
+@lru_cache(maxsize=4)
+def _read(signature: tuple[str, int, int]) -> str:
+    return Path(signature[0]).read_text(encoding="utf-8")
+
+
+def domain_words() -> tuple[tuple[str, int], ...]:
+    """The domain dictionary: field terms and the parts that also stand alone."""
+    return _parse_userdict_cached(_signature(vocabulary_file("userdict.txt")))
+
+
+@lru_cache(maxsize=4)
+def _parse_userdict_cached(signature: tuple[str, int, int]) -> tuple[tuple[str, int], ...]:
+    return parse_userdict(_read(signature))
+
+
+def synonyms() -> dict[str, tuple[str, ...]]:
+    """Each synonym group member (lower-cased) mapped to its whole group (re-read when the file changes)."""
+    return _parse_synonyms_cached(_signature(vocabulary_file("synonyms.txt")))
+
+
+@lru_cache(maxsize=4)
+def _parse_synonyms_cached(signature: tuple[str, int, int]) -> dict[str, tuple[str, ...]]:
+    return parse_synonyms(_read(signature))
+
+
+def _sync_domain_words() -> None:
+    """Bring jieba's words in line with the dictionary file (a word taken out is given no frequency)."""
+    global _loaded_words, _loaded_signature
+    signature = _signature(vocabulary_file("userdict.txt"))
+    if signature == _loaded_signature:
+        return
+    with _lock:
+        wanted = dict(_parse_userdict_cached(signature))
+        for word in set(_loaded_words) - set(wanted):
+            jieba.del_word(word)
+        for word, freq in wanted.items():
+            if _loaded_words.get(word) != freq:
+                jieba.add_word(word, freq)
+        _loaded_words, _loaded_signature = wanted, signature
 
 
 @lru_cache(maxsize=1)

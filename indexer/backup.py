@@ -28,7 +28,7 @@ from pathlib import Path, PurePosixPath
 from archive.corpus import Corpus, write_atomic
 from archive.limits import LIMITS
 
-from .analysis import VOCABULARY_FILES, vocabulary_file
+from .analysis import VOCABULARY_FILES, vocabulary_file, write_vocabulary
 from .errors import BuildError
 from .store import IndexStore
 
@@ -163,10 +163,13 @@ def restore(archive: Path, corpus_dir: Path, index_dir: Path) -> BackupReport:
 
 
 def _put_vocabulary(contents: dict[str, bytes]) -> None:
-    """Write the vocabulary files that differ (read by the next build in a new process)."""
+    """Write the vocabulary files that differ into the data folder (the rebuild that follows reads them)."""
     for name, data in contents.items():
         if vocabulary_file(name).read_bytes() != data:
-            write_atomic(vocabulary_file(name), data)
+            try:
+                write_vocabulary(name, data.decode("utf-8"))
+            except (ValueError, UnicodeDecodeError) as exc:
+                raise BackupError(f"备份中的词表 {name} 无法使用：{exc}") from None
 
 
 def _safe(name: str) -> bool:

@@ -12,7 +12,7 @@ import ctypes
 import os
 import signal
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +27,7 @@ from archive.reader import FORM_SUFFIX
 from .analysis import init as init_analysis
 from .errors import BuildError, IndexCorruptError
 from .faults import checkpoint
-from .generation import indexed_sha, read_meta, write_issue_files
+from .generation import indexed_sha, read_meta, remove_issue_files, write_issue_files
 from .journal import Journal, recover, recover_if_idle
 from .schema import document, make_schema
 from .store import IndexStore
@@ -165,25 +165,86 @@ def ingest(
             creating, issues = False, changed
         new_folders = {plan[0].parent for _, _, plan in plans if plan is not None and not plan[0].parent.exists()}
         journal = Journal(generation.name, folders=sorted(str(f) for f in new_folders))
-        try:
+
+        def write() -> None:
             _write(generation, issues, progress, create=creating)
             for path, _, plan in plans:
                 if plan is not None:
                     target, replaced = plan
                     journal.moves.append((str(_stage(target, path.read_bytes())), str(target)))
                     journal.removes.extend(str(p) for p in replaced)
-            journal.write(store)  # from here on, a killed ingest is settled by the next command
-            checkpoint("journal")
-            store.switch(generation)
-        except BaseException:
-            journal.settle(store)
-            raise
-        checkpoint("switched")
-        journal.complete(store)
+
+        _journalled(store, generation, journal, write)
     report.generation = generation.name
     report.articles = sum(len(i.articles) for i in changed)
     report.seconds = time.perf_counter() - started
     return report
+
+
+@dataclass
+class RemoveReport:
+    issue: str
+    articles: int
+    files: list[str]
+    generation: str
+
+
+def remove(issue_id: str, corpus_dir: Path, index_dir: Path) -> RemoveReport:
+    """Take one issue out of the index and its files out of the corpus, as one journalled change: a kill at
+    any point leaves both with the issue or both without it."""
+    corpus, store = Corpus(corpus_dir), IndexStore(index_dir)
+    with store.lock():
+        recover(store)
+        live = _live_generation(store)
+        if live is None:
+            raise BuildError("还没有索引，什么都没有改变。请先运行 bulletin reindex。")
+        files = corpus.files_of(issue_id)
+        if indexed_sha(live, issue_id) is None and not files:
+            raise BuildError(f"没有编号为“{issue_id}”的一期，什么都没有改变。期号形如 2017-06。")
+        generation = store.copy_generation(live)
+        journal = Journal(generation.name, removes=[str(p) for p in files])
+        deleted: list[int] = []
+        _journalled(store, generation, journal, lambda: deleted.append(_delete(generation, issue_id)))
+        for folder in {p.parent for p in files}:
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # a year folder left empty goes too
+    return RemoveReport(issue_id, deleted[0], [str(p) for p in files], generation.name)
+
+
+def _journalled(store: IndexStore, generation: Path, journal: Journal, write: Callable[[], None]) -> None:
+    """Run ``write`` (filling ``generation`` and ``journal``), record the journal, switch to the generation,
+    then carry the journal out: a kill at any point is settled by the next command, forward or back."""
+    try:
+        write()
+        journal.write(store)  # from here on, a killed change is settled by the next command
+        checkpoint("journal")
+        store.switch(generation)
+    except BaseException:
+        journal.settle(store)
+        raise
+    checkpoint("switched")
+    journal.complete(store)
+
+
+@contextlib.contextmanager
+def _committed(ix: Any, writer: Any) -> Iterator[Any]:
+    """The writer, committed when the block ends, cancelled when it fails; the index closed either way."""
+    try:
+        yield writer
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+    finally:
+        ix.close()
+
+
+def _delete(generation: Path, issue_id: str) -> int:
+    ix = whoosh_index.open_dir(str(generation))
+    with _committed(ix, ix.writer()) as writer:
+        articles = writer.delete_by_term("issue_id", issue_id)
+    remove_issue_files(generation, issue_id)
+    return articles
 
 
 def _live_generation(store: IndexStore) -> Path | None:
@@ -221,25 +282,18 @@ def _write_index(generation: Path, issues: list[Issue], progress: ProgressFactor
     # Separate files, not one compound file: Whoosh maps them instead of copying them into every reader.
     options = {"limitmb": 256, "compound": False}
     writer = ix.writer(procs=procs, multisegment=True, **options) if procs > 1 else ix.writer(**options)
-    try:
-        with progress(total=total, desc="建立索引", unit="篇") as bar:
-            done = 0
-            for issue in issues:
-                if not create:
-                    writer.delete_by_term("issue_id", issue.id)
-                for article in issue.articles:
-                    writer.add_document(**document(article, issue))
-                    bar.update(1)
-                    done += 1
-                    if done == total // 2:
-                        checkpoint("segment")
+    with _committed(ix, writer), progress(total=total, desc="建立索引", unit="篇") as bar:
+        done = 0
+        for issue in issues:
+            if not create:
+                writer.delete_by_term("issue_id", issue.id)
+            for article in issue.articles:
+                writer.add_document(**document(article, issue))
+                bar.update(1)
+                done += 1
+                if done == total // 2:
+                    checkpoint("segment")
         checkpoint("commit")
-        writer.commit()
-    except BaseException:
-        writer.cancel()
-        raise
-    finally:
-        ix.close()
     write_issue_files(generation, issues, create=create)
 
 

@@ -127,6 +127,18 @@ def write_issue_files(generation: Path, issues: list[Issue], *, create: bool) ->
     replace_file(generation / META, json.dumps(meta, ensure_ascii=False).encode("utf-8"))
 
 
+def remove_issue_files(generation: Path, issue_id: str) -> None:
+    """Take the issue's record, texts and words out of ``generation`` and its meta."""
+    meta = json.loads((generation / META).read_text(encoding="utf-8"))
+    record = issue_path(generation, issue_id)
+    if record.exists():
+        meta["issues"] -= 1
+        meta["articles"] -= len(json.loads(record.read_text(encoding="utf-8"))["articles"])
+    for path in (record, texts_path(generation, issue_id), vocab_path(generation, issue_id)):
+        path.unlink(missing_ok=True)
+    replace_file(generation / META, json.dumps(meta, ensure_ascii=False).encode("utf-8"))
+
+
 class Generation:
     """One opened generation: its index, per-document arrays, texts and issue records."""
 

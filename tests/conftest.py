@@ -25,6 +25,14 @@ def _test_output(tmp_path_factory) -> Path:
     return OUTPUT
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _checkout_untouched():
+    """The tests write nothing into the checkout: no default index or data folder appears in it."""
+    before = (ROOT / "var").exists()
+    yield
+    assert (ROOT / "var").exists() == before, "a test wrote ./var into the checkout (pass it a temporary folder)"
+
+
 def output_dir(*parts: str) -> Path:
     """A folder for what the tests leave to be looked at, outside the checkout."""
     assert OUTPUT is not None, "the session fixture _test_output sets the folder"
@@ -155,25 +163,26 @@ def writable(fresh):
     from indexer import SearchService
 
     corpus, index = fresh
-    settings = Settings(corpus, index, admin_token="s3cret-token", max_upload=200_000)
+    settings = Settings(corpus, index, admin_token="s3cret-token", max_upload=200_000, data_dir=index.parent / "data")
     service = SearchService(index)
     yield testing.TestClient(create_app(service, settings)), corpus, index
     service.close()
 
 
 def multipart(files: dict) -> tuple[bytes, str]:
-    """``files`` ({field: (filename, bytes)}) as a multipart/form-data body and its content type."""
+    """``files`` ({field: (filename, bytes)}) as a multipart/form-data body and its content type; a filename
+    of None makes a plain form field."""
     boundary = "bulletin-test-boundary-7f3a"
     body = b""
     for field, (filename, data) in files.items():
-        body += (
-            (
+        if filename is None:
+            head = f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"\r\n\r\n'
+        else:
+            head = (
                 f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{filename}"\r\n'
                 "Content-Type: application/octet-stream\r\n\r\n"
-            ).encode()
-            + data
-            + b"\r\n"
-        )
+            )
+        body += head.encode() + data + b"\r\n"
     body += f"--{boundary}--\r\n".encode()
     return body, f"multipart/form-data; boundary={boundary}"
 
@@ -277,7 +286,11 @@ class Served:
 
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        env = {**{k: v for k, v in os.environ.items() if k != "BULLETIN_ADMIN_TOKEN"}, **(env or {})}
+        env = {
+            **{k: v for k, v in os.environ.items() if k != "BULLETIN_ADMIN_TOKEN"},
+            "BULLETIN_DATA": str(index.parent / "data"),
+            **(env or {}),
+        }
         if token:
             env["BULLETIN_ADMIN_TOKEN"] = token
         self.log = open(index.parent / f"serve-{self.port}.log", "w+b")  # noqa: SIM115 - closed in stop()

@@ -24,7 +24,7 @@ def api_schema(tmp_path_factory):
     reindex(corpus, index)
     # Writes are enabled with a token schemathesis does not know: every write it tries must be a 401.
     service = SearchService(index)
-    app = create_app(service, Settings(corpus, index, admin_token="not-for-schemathesis"))
+    app = create_app(service, Settings(corpus, index, admin_token="not-for-schemathesis", data_dir=root / "data"))
     yield schemathesis.openapi.from_wsgi("/api/openapi.json", app)
     service.close()
 

@@ -223,3 +223,77 @@ def test_citations_carry_the_public_address_behind_a_proxy(browser, tmp_path):
         context.close()
     finally:
         served.stop()
+
+
+def test_admin_adds_previews_replaces_and_removes_an_issue(browser, tmp_path, server):
+    from conftest import variant_of_seed
+
+    assert server.get("/admin")[0] == 404  # the module's server has no token: no admin pages at all
+    served = Served(make_corpus(tmp_path), tmp_path / "index", token="browser-admin-token", workers=1)
+    try:
+        context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True)
+        page = context.new_page()
+        page.goto(served.base + "/admin")
+        page.wait_for_url(lambda url: "/admin/login" in url)
+        page.fill("input[name=token]", "browser-admin-token")
+        page.click("form button[type=submit]")
+        page.wait_for_url(served.base + "/admin")
+        cookie = next(c for c in context.cookies() if c["name"] == "bulletin_admin")
+        assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+
+        issue_file = tmp_path / "2020年第5期.md"
+        issue_file.write_bytes(variant_of_seed(2020, 5))
+        page.set_input_files("input[type=file]", str(issue_file))
+        page.click("text=上传并预览")
+        page.wait_for_url("**/admin/uploads/*")
+        assert page.inner_text("h1") == "预览：2020年第5期"
+        assert page.locator(".warnings li").count() >= 1 and "第" in page.inner_text(".warnings li >> nth=0")
+        assert page.locator(".admin-articles tbody tr").count() == 31
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390 + 1, f"the preview scrolls sideways on a phone ({width}px)"
+        shot(page, "admin-preview")
+        assert served.get("/api/issues/2020-05")[0] == 404  # nothing is live before the confirmation
+        page.click("text=确认收入")
+        page.wait_for_selector("text=已新增")
+        page.click("text=查看这一期")
+        page.wait_for_url("**/issues/2020-05")
+        page.goto(served.base + "/search?q=%E6%89%A7%E6%B3%95%E8%AE%B0%E5%BD%95%E4%BB%AA&issue=2020-05")
+        assert page.locator("li.hit").count() >= 1
+
+        text = (
+            variant_of_seed(2020, 5)
+            .decode("utf-8")
+            .replace("充分发挥执法记录仪在拆违工作中的作用", "执法记录仪助力拆违")
+        )
+        issue_file.write_text(text, encoding="utf-8")
+        page.goto(served.base + "/admin")
+        page.set_input_files("input[type=file]", str(issue_file))
+        page.click("text=上传并预览")
+        page.wait_for_url("**/admin/uploads/*")
+        assert "改标题 1 篇" in page.inner_text(".changes")
+        page.click("text=确认收入")
+        page.wait_for_selector("text=已替换")
+        assert served.get("/api/articles/2020-05-a20")[1]["title"] == "石景山局：执法记录仪助力拆违"
+
+        # A form posted without its CSRF token (as another site would) is refused, even with the cookie.
+        forged = page.request.post(served.base + "/admin/issues/2020-05/remove", form={"confirm": "1"})
+        assert forged.status == 403 and served.get("/api/issues/2020-05")[0] == 200
+
+        page.goto(served.base + "/admin/issues/2020-05/remove")
+        page.click("text=确认删除")
+        page.wait_for_selector("text=已删除 2020年第5期")
+        assert served.get("/api/issues/2020-05")[0] == 404
+
+        page.goto(served.base + "/admin/audit")
+        actions = page.locator(".audit tbody tr td:nth-child(2)").all_inner_texts()
+        assert actions == ["删除", "替换", "预览", "新增", "预览", "登录"]
+        page.click("text=退出登录")
+        page.wait_for_selector("text=已退出登录")
+        page.goto(served.base + "/admin")
+        page.wait_for_url(lambda url: "/admin/login" in url)
+        # Without the cookie a form is refused too.
+        stranger = browser.new_context().request
+        assert stranger.post(served.base + "/admin/rebuild", form={"csrf": "x"}).status == 403
+        context.close()
+    finally:
+        served.stop()

@@ -1,5 +1,6 @@
 """Server-rendered HTML pages: search, article permalinks, issues."""
 
+from .admin import add_admin
 from .pages import add_pages, render_error
 
-__all__ = ["add_pages", "render_error"]
+__all__ = ["add_admin", "add_pages", "render_error"]

@@ -234,3 +234,30 @@ def test_ingest_killed_around_the_switch_and_rename_is_settled_by_the_next_comma
         assert tree_snapshot(corpus) == before_corpus
         assert then == "reindex" or IndexStore(index).current_name() == before_generation
         assert issue_2020 == 0 and replaced == 0
+
+
+@pytest.mark.parametrize(("point", "outcome"), [("journal", "rolled back"), ("switched", "completed")])
+def test_remove_killed_around_the_switch_is_settled_by_the_next_command(tmp_path, point, outcome):
+    from indexer import verify
+    from indexer.journal import JOURNAL
+
+    corpus = seed_variants(tmp_path / "corpus", 2)  # 2000-01.md, 2000-02.md
+    index = tmp_path / "index"
+    reindex(corpus, index)
+    before = tree_snapshot(corpus)
+    where = ["--corpus", str(corpus), "--index", str(index)]
+    killed = run_cli("remove", "2000-02", *where, env={"BULLETIN_FAULTPOINT": point})
+    assert killed.returncode == -signal.SIGKILL and (index / JOURNAL).exists(), killed.stderr
+    assert run_cli("verify", *where).returncode == 0  # settles the journal, then finds both agreeing
+    report = verify(corpus, index)
+    assert report.ok and not (index / JOURNAL).exists(), report.problems
+    service = SearchService(index)
+    try:
+        indexed = {i["id"] for i in service.issues()}
+    finally:
+        service.close()
+    if outcome == "completed":
+        assert indexed == {"2000-01"} and not list(corpus.rglob("2000-02.*"))
+    else:
+        assert indexed == {"2000-01", "2000-02"} and tree_snapshot(corpus) == before
+    record_figures(f"remove_killed_at_{point}", outcome=outcome, agree=report.ok, issues=sorted(indexed))

@@ -1,0 +1,278 @@
+"""The admin pages through falcon.testing: sign-in, CSRF, upload → preview → confirm, replace, remove,
+rebuild, audit and vocabulary; and the CLI's remove and terms on the same code path."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlencode
+
+import pytest
+from bs4 import BeautifulSoup
+from conftest import SEED, multipart, run_cli, tree_snapshot, variant_of_seed, wait_for
+
+TOKEN = "s3cret-token"
+
+
+@pytest.fixture
+def admin(fresh):
+    """A client with the admin pages on, over its own corpus, index and data folder."""
+    from falcon import testing
+
+    from bulletin.app import create_app
+    from bulletin.settings import Settings
+    from indexer import SearchService, use_vocabulary
+
+    corpus, index = fresh
+    data = index.parent / "data"
+    service = SearchService(index)
+    client = testing.TestClient(create_app(service, Settings(corpus, index, admin_token=TOKEN, data_dir=data)))
+    yield Admin(client), corpus, index, data
+    service.close()
+    use_vocabulary(None)
+
+
+class Admin:
+    def __init__(self, client):
+        self.client, self.cookie = client, None
+
+    def headers(self, extra=None):
+        return {**({"Cookie": f"bulletin_admin={self.cookie}"} if self.cookie else {}), **(extra or {})}
+
+    def get(self, path, status=200):
+        result = self.client.simulate_get(path, headers=self.headers())
+        assert result.status_code == status, result.text[:800]
+        return result
+
+    def soup(self, path):
+        return BeautifulSoup(self.get(path).text, "lxml")
+
+    def post(self, path, fields, status=303):
+        result = self.client.simulate_post(
+            path, body=urlencode(fields), headers=self.headers({"Content-Type": "application/x-www-form-urlencoded"})
+        )
+        assert result.status_code == status, result.text[:800]
+        return result
+
+    def sign_in(self):
+        result = self.post("/admin/login", {"token": TOKEN, "next": "/admin"})
+        self.cookie = result.cookies["bulletin_admin"].value
+        return result
+
+    def csrf(self, path="/admin"):
+        return self.soup(path).select_one("input[name=csrf]")["value"]
+
+    def upload(self, name, data, csrf=None, status=303):
+        body, content_type = multipart({"csrf": (None, (csrf if csrf is not None else self.csrf()).encode()),
+                                        "file": (name, data)})  # fmt: skip
+        result = self.client.simulate_post(
+            "/admin/upload", body=body, headers=self.headers({"Content-Type": content_type})
+        )
+        assert result.status_code == status, result.text[:800]
+        return result
+
+
+ADMIN_PATHS = ["/admin", "/admin/login", "/admin/rebuild", "/admin/audit", "/admin/vocabulary", "/admin/uploads/x"]
+
+
+@pytest.mark.parametrize("path", ADMIN_PATHS)
+def test_without_the_token_every_admin_page_is_a_404(client, path):
+    assert client.simulate_get(path).status_code == 404
+    assert client.simulate_post(path).status_code in (404, 405)
+
+
+def test_sign_in_sets_a_strict_http_only_cookie_that_expires(admin):
+    site, _, _, _ = admin
+    assert site.get("/admin", status=303).headers["location"].endswith("/admin/login?next=/admin")
+    wrong = site.post("/admin/login", {"token": "guess"}, status=403)
+    assert "令牌不对" in wrong.text and "bulletin_admin" not in wrong.cookies
+    cookie = site.sign_in().cookies["bulletin_admin"]
+    assert cookie.http_only and cookie.same_site == "Strict" and cookie.path == "/admin"
+    assert 0 < cookie.max_age <= 8 * 3600
+    page = site.get("/admin")
+    assert "etag" not in page.headers and page.headers["cache-control"] == "no-store"  # never a stale 304
+    soup = BeautifulSoup(page.text, "lxml")
+    assert soup.h1.get_text() == "管理" and soup.select_one("form[action='/admin/upload'] input[type=file]")
+    # A cookie signed with another key, or tampered with, is no session.
+    site.cookie = site.cookie[:-4] + ("0000" if not site.cookie.endswith("0000") else "1111")
+    assert site.get("/admin", status=303)
+
+
+def test_upload_preview_confirm_replace_and_remove(admin):
+    site, corpus, index, data = admin
+    site.sign_in()
+    before = tree_snapshot(corpus, index)
+    result = site.upload("2020年第5期.md", variant_of_seed(2020, 5))
+    preview_path = result.headers["location"]
+    assert re.fullmatch(r"/admin/uploads/[0-9a-f]{64}", preview_path)
+    soup = site.soup(preview_path)
+    assert soup.h1.get_text() == "预览：2020年第5期" and "这是新的一期" in soup.get_text()
+    assert [h.get_text() for h in soup.select(".preview h3")][:6] == [
+        "【刊首语】", "【热点解读】", "【市局信息】", "【应用亮点】", "【区局动态】", "【它山之石】"
+    ]  # fmt: skip
+    rows = [[td.get_text() for td in tr.select("td")] for tr in soup.select(".admin-articles tbody tr")]
+    assert len(rows) == 31 and ["石景山局：充分发挥执法记录仪在拆违工作中的作用", "石景山局", "石景山区", "15"] in rows
+    warnings = soup.select(".warnings li")
+    assert warnings and all(w.select_one(".line") for w in warnings[:3])
+    assert soup.select(".terms li") and "收入词典" in soup.select_one(".terms").get_text()
+    # Nothing is written before the confirmation.
+    assert tree_snapshot(corpus, index) == before
+    assert site.client.simulate_get("/api/issues/2020-05").status_code == 404
+
+    csrf = site.csrf(preview_path)
+    done = site.post(preview_path, {"csrf": csrf, "action": "confirm"}, status=200)
+    link = BeautifulSoup(done.text, "lxml").find("a", string="查看这一期")["href"]
+    assert link == "/issues/2020-05" and "已新增" in done.text
+    assert (corpus / "2020" / "2020-05.md").read_bytes() == variant_of_seed(2020, 5)
+    found = site.client.simulate_get("/api/search", params={"q": "执法记录仪", "issue": "2020-05"}).json
+    assert found["total"] > 0
+
+    # Replace: the same number with a retitled article and one fewer article.
+    text = (
+        variant_of_seed(2020, 5).decode("utf-8").replace("充分发挥执法记录仪在拆违工作中的作用", "执法记录仪助力拆违")
+    )
+    preview_path = site.upload("2020-05.md", text.encode("utf-8")).headers["location"]
+    soup = site.soup(preview_path)
+    changes = soup.select_one(".changes").get_text()
+    assert "将替换已有的 2020年第5期" in changes and "改标题 1 篇" in changes
+    assert "石景山局：充分发挥执法记录仪在拆违工作中的作用 → 石景山局：执法记录仪助力拆违" in changes
+    done = site.post(preview_path, {"csrf": site.csrf(preview_path), "action": "confirm"}, status=200)
+    assert "已替换" in done.text
+    assert site.client.simulate_get("/api/articles/2020-05-a20").json["title"] == "石景山局：执法记录仪助力拆违"
+
+    confirm = site.soup("/admin/issues/2020-05/remove")
+    assert "删除 2020年第5期？" in confirm.h1.get_text()
+    removed = site.post("/admin/issues/2020-05/remove", {"csrf": site.csrf()}, status=200)
+    assert "已删除 2020年第5期" in removed.text
+    assert not (corpus / "2020" / "2020-05.md").exists()
+    assert site.client.simulate_get("/api/issues/2020-05").status_code == 404
+    assert tree_snapshot(corpus) == {k: v for k, v in before.items() if k.startswith(str(corpus))}
+
+    entries = site.soup("/admin/audit").select(".audit tbody tr")
+    actions = [tr.select("td")[1].get_text() for tr in entries]
+    assert actions == ["删除", "替换", "预览", "新增", "预览", "登录"]
+    replaced = [td.get_text() for td in entries[1].select("td")]
+    assert replaced[2] == "2020-05" and replaced[3] == "2020-05.md" and len(replaced[4]) == 16
+    assert (data / "audit.log").read_text(encoding="utf-8").count("\n") == 6
+
+
+def test_a_forged_form_or_no_cookie_is_refused_and_nothing_changes(admin):
+    site, corpus, index, _data = admin
+    site.sign_in()
+    preview_path = site.upload("2020-05.md", variant_of_seed(2020, 5)).headers["location"]
+    before = tree_snapshot(corpus, index)
+    # Without the CSRF token (a form posted from another site carries the cookie but not the token).
+    refused = site.post(preview_path, {"action": "confirm"}, status=403)
+    assert "表单已失效" in refused.text
+    site.post(preview_path, {"action": "confirm", "csrf": "0" * 32}, status=403)
+    assert site.upload("x.md", variant_of_seed(2021, 1), csrf="", status=403)
+    site.post("/admin/issues/2017-06/remove", {"csrf": "forged"}, status=403)
+    site.post("/admin/rebuild", {}, status=403)
+    # Without the cookie, the right token is no use either.
+    csrf, site.cookie = site.csrf(), None
+    site.post(preview_path, {"action": "confirm", "csrf": csrf}, status=403)
+    site.post("/admin/issues/2017-06/remove", {"csrf": csrf}, status=403)
+    assert tree_snapshot(corpus, index) == before
+
+
+def test_a_file_that_cannot_be_read_changes_nothing(admin):
+    site, corpus, index, _data = admin
+    site.sign_in()
+    before = tree_snapshot(corpus, index)
+    failed = site.upload("broken.docx", b"PK\x03\x04 not really", status=422)
+    assert "broken.docx" in failed.text and "没有改变" in failed.text
+    assert "无法读取" in BeautifulSoup(failed.text, "lxml").h1.get_text()
+    # An upload that is previewed and abandoned (or discarded) leaves them as they were too.
+    preview_path = site.upload("2020-05.md", variant_of_seed(2020, 5)).headers["location"]
+    site.post(preview_path, {"csrf": site.csrf(), "action": "discard"})
+    site.get(preview_path, status=404)
+    assert tree_snapshot(corpus, index) == before
+
+
+def test_sign_out_revokes_the_session(admin):
+    site, _, _, _ = admin
+    site.sign_in()
+    cookie = site.cookie
+    out = site.post("/admin/logout", {"csrf": site.csrf()}, status=200)
+    assert "已退出登录" in out.text
+    assert out.cookies["bulletin_admin"].value == ""
+    site.cookie = cookie  # the old cookie, kept by someone else, no longer works
+    site.get("/admin", status=303)
+
+
+def test_rebuild_from_the_page_shows_progress_until_done(admin):
+    site, _, _, _ = admin
+    site.sign_in()
+    site.post("/admin/rebuild", {"csrf": site.csrf()})
+
+    def finished():
+        soup = site.soup("/admin/rebuild")
+        refresh = soup.select_one('meta[http-equiv="refresh"]')
+        status = soup.select_one("[role=status], [role=alert]")
+        return soup if refresh is None and status and "已完成" in status.get_text() else None
+
+    soup = wait_for(finished, 60, "the rebuild to finish")
+    assert "5 期，45 篇" in soup.select_one("[role=status]").get_text()
+    assert "重建索引" in [tr.select("td")[1].get_text() for tr in site.soup("/admin/audit").select(".audit tbody tr")]
+
+
+def test_vocabulary_lives_in_the_data_folder_and_a_term_can_be_accepted(admin):
+    from indexer import candidate_terms
+    from indexer.analysis import shipped_file
+
+    site, _corpus, _index, data = admin
+    site.sign_in()
+    soup = site.soup("/admin/vocabulary")
+    texts = {t.find_previous("input", {"name": "name"})["value"]: t.get_text() for t in soup.select("textarea")}
+    assert texts["userdict.txt"] == shipped_file("userdict.txt").read_text(encoding="utf-8")
+    # A line not in the file's form is refused with its number, and nothing is written.
+    bad = site.post(
+        "/admin/vocabulary", {"csrf": site.csrf(), "name": "synonyms.txt", "text": "违建 拆违\n孤单\n"}, 400
+    )
+    assert "第 2 行" in bad.text and not (data / "vocabulary" / "synonyms.txt").exists()
+    # Taking 执法城管通 (and 城管通) out of the dictionary makes it a candidate term of the seed issue, where
+    # it is printed 17 times; accepting it puts it back.
+    taken = ("城管通 ", "执法城管通 ")
+    without = "\n".join(line for line in texts["userdict.txt"].splitlines() if not line.startswith(taken))
+    site.post("/admin/vocabulary", {"csrf": site.csrf(), "name": "userdict.txt", "text": without})
+    lines = (data / "vocabulary" / "userdict.txt").read_text(encoding="utf-8").splitlines()
+    assert not [line for line in lines if line.startswith(taken)] and len(lines) == len(without.splitlines())
+    assert (data / "vocabulary" / "synonyms.txt").exists()  # seeded beside it
+    from archive import read_file
+
+    terms = {t.text: t for t in candidate_terms(read_file(SEED).issue, 50)}
+    assert terms["执法城管通"].count == 17 and terms["执法城管通"].pieces == ("执法", "城管", "通")
+    preview = site.soup(site.upload("2020-05.md", variant_of_seed(2020, 5)).headers["location"])
+    listed = [li.select_one(".term").get_text() for li in preview.select(".terms li")]
+    assert "执法城管通" in listed
+    site.post("/admin/vocabulary", {"csrf": site.csrf(), "term": "执法城管通"})
+    assert "\n执法城管通 2000\n" in (data / "vocabulary" / "userdict.txt").read_text(encoding="utf-8")
+    assert "执法城管通" not in {t.text for t in candidate_terms(read_file(SEED).issue, 50)}
+    assert "收录新词" in site.soup("/admin/audit").get_text()
+
+
+def test_cli_remove_and_terms(fresh):
+    corpus, index = fresh
+    removed = run_cli("remove", "2018-03", "--corpus", str(corpus), "--index", str(index))
+    assert removed.returncode == 0, removed.stderr
+    assert "已删除 2018-03" in removed.stdout and not list(corpus.rglob("2018-03.*"))
+    again = run_cli("remove", "2018-03", "--corpus", str(corpus), "--index", str(index))
+    assert again.returncode == 1 and "没有编号为“2018-03”的一期" in again.stderr
+    listed = run_cli("terms", "2017-06", "--corpus", str(corpus), "--limit", "5")
+    assert listed.returncode == 0 and len(listed.stdout.splitlines()) == 5 and "现切为" in listed.stdout
+    missing = run_cli("terms", "1999-01", "--corpus", str(corpus))
+    assert missing.returncode == 1 and "1999-01" in missing.stderr
+
+
+def test_api_delete_removes_an_issue_with_the_token(writable, openapi):
+    from test_api import conforms
+
+    client, corpus, _index = writable
+    refused = client.simulate_delete("/api/issues/2018-03")
+    assert refused.status_code == 401
+    gone = client.simulate_delete("/api/issues/2018-03", headers={"Authorization": f"Bearer {TOKEN}"})
+    body = conforms(openapi, gone, "/api/issues/{id}", "delete")
+    assert body["removed"] == "2018-03" and body["files"] == ["2018-03.txt"] and body["articles"] > 0
+    assert client.simulate_get("/api/issues/2018-03").status_code == 404 and not list(corpus.rglob("2018-03.*"))
+    assert (
+        client.simulate_delete("/api/issues/2018-03", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 404
+    )
