@@ -154,7 +154,7 @@ def fresh(tmp_path, built):
 
 
 @pytest.fixture
-def writable(fresh):
+def writable(fresh, tmp_path_factory):
     """A client over its own corpus and index, with admin writes enabled by a token."""
     from falcon import testing
 
@@ -163,7 +163,8 @@ def writable(fresh):
     from indexer import SearchService
 
     corpus, index = fresh
-    settings = Settings(corpus, index, admin_token="s3cret-token", max_upload=200_000, data_dir=index.parent / "data")
+    data = tmp_path_factory.mktemp("data")  # the audit log goes here, away from what the tests compare
+    settings = Settings(corpus, index, admin_token="s3cret-token", max_upload=200_000, data_dir=data)
     service = SearchService(index)
     yield testing.TestClient(create_app(service, settings)), corpus, index
     service.close()
