@@ -26,10 +26,13 @@ import time
 from array import array
 from collections import OrderedDict
 from functools import lru_cache
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching.wrappers import FilterMatcher, MultiMatcher
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
@@ -51,6 +54,8 @@ VOCAB_PREFIX = "vocab-"
 SCHEMA_VERSION = 4
 # Posting lists kept per worker, as 4-byte docnums: at most this many in all (16 MB).
 POSTINGS_BUDGET = 4_000_000
+# Scored words kept per worker (matching's cache), as docnum and score, 12 bytes each: at most 12 MB.
+MATCH_BUDGET = 1_000_000
 _COLUMNS = tuple(dict.fromkeys(("id", "issue_id", "date", "ordinal", "unit", *COLUMNS)))
 
 
@@ -173,7 +178,8 @@ class Generation:
         self.by_value = {f.name: _group(self.live, self.cols[f.source]) for f in FACETS}
         self.by_date = sorted((self.cols["date"][n], n) for n in self.live)
         self.texts = _load_texts(path, self.ids, size)
-        self.cache = PostingsCache(POSTINGS_BUDGET)
+        self.cache = BoundedCache(POSTINGS_BUDGET)
+        self.matches = BoundedCache(MATCH_BUDGET)  # a scored word: (docnums, scores), 12 bytes a docnum
         self.record = lru_cache(maxsize=64)(self._record)
         self._vocabulary: Vocabulary | None = None
         self._vocabulary_lock = threading.Lock()  # not self.lock: searchers open while it is read
@@ -218,7 +224,7 @@ class Generation:
         ids = self.cache.get((field, term))
         if ids is None:
             try:
-                ids = array("I", self.searcher().reader().postings(field, term).all_ids())
+                ids = posting_ids(self.searcher().reader().postings(field, term))
             except TermNotFound:
                 ids = array("I")
             self.cache.put((field, term), ids)
@@ -249,6 +255,33 @@ class Generation:
             self.close()
 
 
+def posting_ids(matcher: Any) -> array:
+    """Every docnum of a fresh Whoosh matcher, read a block at a time: its ``all_ids()`` walks them one by one
+    in Python, which was most of the time of a search for words new to the worker."""
+    if isinstance(matcher, W3LeafMatcher):
+        out = array("I")
+        while matcher.is_active():
+            if matcher._data is None:
+                matcher._read_data()
+            ids = matcher._data[0]
+            out.extend(ids if matcher._byteids else accumulate(ids))  # docnums are stored as deltas
+            if matcher._lastblock:
+                break
+            matcher._goto(matcher._nextoffset)
+        return out
+    if isinstance(matcher, MultiMatcher):  # one matcher a segment, each numbered from its offset
+        out = array("I")
+        for child, offset in zip(matcher.matchers, matcher.offsets, strict=True):
+            ids = posting_ids(child)
+            out.extend(map(offset.__add__, ids) if offset else ids)
+        return out
+    if isinstance(matcher, FilterMatcher):  # deleted documents left out
+        keep = matcher._ids
+        ids = posting_ids(matcher.child)
+        return array("I", (i for i in ids if i not in keep) if matcher._exclude else (i for i in ids if i in keep))
+    return array("I", matcher.all_ids())
+
+
 def _group(docs: list[int], values: list[str]) -> dict[str, frozenset[int]]:
     groups: dict[str, set[int]] = {}
     for n in docs:
@@ -267,28 +300,34 @@ def _load_texts(path: Path, ids: dict[str, int], size: int) -> Texts:
     return Texts(titles, bodies)
 
 
-class PostingsCache:
-    """Least recently used posting arrays, bounded by the total number of docnums held."""
+class BoundedCache:
+    """Least recently used values (arrays of docnums, or tuples of them), bounded by the total number of
+    docnums held."""
 
     def __init__(self, budget: int):
         self.budget = budget
         self.size = 0
-        self.items: OrderedDict[tuple[str, str], array] = OrderedDict()
+        self.items: OrderedDict[Any, Any] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key: tuple[str, str]) -> array | None:
+    @staticmethod
+    def cost(value: Any) -> int:
+        return len(value[0]) if isinstance(value, tuple) else len(value)
+
+    def get(self, key: Any) -> Any:
         with self.lock:
             value = self.items.get(key)
             if value is not None:
                 self.items.move_to_end(key)
             return value
 
-    def put(self, key: tuple[str, str], value: array) -> None:
+    def put(self, key: Any, value: Any) -> None:
+        cost = self.cost(value)
         with self.lock:
-            if key in self.items or len(value) > self.budget:
+            if key in self.items or cost > self.budget:
                 return
             self.items[key] = value
-            self.size += len(value)
+            self.size += cost
             while self.size > self.budget:
                 _, evicted = self.items.popitem(last=False)
-                self.size -= len(evicted)
+                self.size -= self.cost(evicted)

@@ -12,8 +12,13 @@ How each match scores is ``ranking``'s.
 
 from __future__ import annotations
 
+import operator
 import re
+from array import array
 from collections.abc import Callable
+from itertools import repeat
+from operator import methodcaller
+from typing import Any, Protocol
 
 from . import ranking
 from .analysis import fold, grams
@@ -33,74 +38,111 @@ class Texts:
         self.lengths = [len(b) for b in bodies]
         live = [n for n in self.lengths if n]
         self.average = sum(live) / len(live) if live else 1.0
+        self.norms = [ranking.length_norm(n, self.average) for n in self.lengths]
 
 
 Postings = Callable[[str, str], frozenset[int]]
 Prefix = Callable[[str, str], frozenset[int]]
 
 
-def evaluate(
-    plan: Plan, texts: Texts, postings: Postings, prefix: Prefix, everything: frozenset[int]
-) -> dict[int, float]:
+class Memo(Protocol):
+    def get(self, key: Any) -> Any: ...
+    def put(self, key: Any, value: Any) -> None: ...
+
+
+class Source(Protocol):
+    """What matching reads: a generation's texts, postings and its cache of scored words."""
+
+    texts: Texts
+    everything: frozenset[int]
+    matches: Memo
+
+    def postings(self, field: str, term: str) -> set[int]: ...
+    def prefixed(self, field: str, prefix: str) -> set[int]: ...
+
+
+def evaluate(plan: Plan, source: Source) -> dict[int, float]:
     """Docnum → score for the documents ``plan`` matches."""
     if isinstance(plan, Match):
-        return _match(plan, texts, postings, prefix)
+        return _match(plan, source)
     if isinstance(plan, AllOf):
-        results = [evaluate(p, texts, postings, prefix, everything) for p in plan.parts]
-        common = set.intersection(*(set(r) for r in results)) if results else set()
+        results = [evaluate(p, source) for p in plan.parts]
+        if not results:
+            return {}
+        rarest = sorted(results, key=len)  # intersected from the smallest
+        common = set(rarest[0])
+        for r in rarest[1:]:
+            common.intersection_update(r)
         return {d: sum(r[d] for r in results) for d in common}
     if isinstance(plan, AnyOf):
         merged: dict[int, float] = {}
-        for result in (evaluate(p, texts, postings, prefix, everything) for p in plan.parts):
+        for result in (evaluate(p, source) for p in plan.parts):
             for d, score in result.items():
                 merged[d] = merged.get(d, 0.0) + score
         return merged
     if isinstance(plan, MostOf):
-        results = [evaluate(p, texts, postings, prefix, everything) for p in plan.parts]
+        results = [evaluate(p, source) for p in plan.parts]
         hits: dict[int, list[float]] = {}
         for result in results:
             for d, score in result.items():
                 hits.setdefault(d, []).append(score)
         return {d: ranking.coordinated(len(s), sum(s)) for d, s in hits.items()}
     if isinstance(plan, Without):
-        base = (
-            evaluate(plan.positive, texts, postings, prefix, everything)
-            if plan.positive is not None
-            else dict.fromkeys(everything, 0.0)
-        )
+        base = evaluate(plan.positive, source) if plan.positive is not None else dict.fromkeys(source.everything, 0.0)
         excluded: set[int] = set()
         for negative in plan.negatives:
-            excluded.update(evaluate(negative, texts, postings, prefix, everything))
+            excluded.update(evaluate(negative, source))
         return {d: s for d, s in base.items() if d not in excluded}
     raise TypeError(f"unknown plan {plan!r}")
 
 
-def _match(plan: Match, texts: Texts, postings: Postings, prefix: Prefix) -> dict[int, float]:
-    fields = ("title_g",) if plan.title_only else ("title_g", "body_g")
-    total = max(1, len(texts.bodies))
+def _match(plan: Match, source: Source) -> dict[int, float]:
     scores: dict[int, float] = {}
     for text, weight in plan.alternatives:
-        key = fold(text)
-        found = []
-        for d in _candidates(grams(text, query=True), fields, postings, prefix):
-            in_title = key in texts.titles[d]
-            count = 0 if plan.title_only else texts.bodies[d].count(key)
-            if in_title or count:
-                found.append((d, in_title, count))
-        idf = ranking.idf(total, len(found))
-        for d, in_title, count in found:
-            score = ranking.bm25(idf, weight, in_title, count, texts.lengths[d], texts.average)
+        docs, values = _scored(text, weight, plan.title_only, source)
+        if not scores:
+            scores = dict(zip(docs, values, strict=True))
+            continue
+        for d, score in zip(docs, values, strict=True):
             if score > scores.get(d, 0.0):
                 scores[d] = score
     if scores:
+        total = max(1, len(source.texts.bodies))
         word_fields = ("title",) if plan.title_only else ("title", "body")
         for word in plan.whole_words:
-            whole = set().union(*(postings(f, word) for f in word_fields))
+            whole = set().union(*(source.postings(f, word) for f in word_fields))
             if whole:
                 bonus = ranking.whole_word_bonus(total, len(whole))
                 for d in whole.intersection(scores):
                     scores[d] += bonus
     return scores
+
+
+def _scored(text: str, weight: float, title_only: bool, source: Source) -> tuple[array, array]:
+    """The documents where ``text`` occurs and its BM25 score in each, remembered by the generation: the
+    same words come back all day, and the substring tests are most of a search's cost."""
+    key = (text, weight, title_only)
+    cached = source.matches.get(key)
+    if cached is not None:
+        return cached
+    texts = source.texts
+    fields = ("title_g",) if title_only else ("title_g", "body_g")
+    folded = fold(text)
+    candidates = sorted(_candidates(grams(text, query=True), fields, source.postings, source.prefixed))
+    # The substring tests in C (map), not a Python loop: they are most of a new word's cost.
+    titles, bodies = texts.titles, texts.bodies
+    in_title = list(map(operator.contains, [titles[d] for d in candidates], repeat(folded)))
+    if title_only:
+        counts = [0] * len(candidates)
+    else:
+        counts = list(map(methodcaller("count", folded), [bodies[d] for d in candidates]))
+    keep = [i for i, (t, c) in enumerate(zip(in_title, counts, strict=True)) if t or c]
+    docs = array("I", [candidates[i] for i in keep])
+    in_title, counts = [in_title[i] for i in keep], [counts[i] for i in keep]
+    idf = ranking.idf(max(1, len(bodies)), len(docs))
+    values = array("d", ranking.bm25_many(idf, weight, in_title, counts, [texts.norms[d] for d in docs]))
+    source.matches.put(key, (docs, values))
+    return docs, values
 
 
 def _candidates(tokens: list[str], fields: tuple[str, ...], postings: Postings, prefix: Prefix) -> set[int]:

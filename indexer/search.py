@@ -180,7 +180,7 @@ class SearchService:
         """Docnums matching ``plan`` with their scores; None for an empty query (browse)."""
         if plan is None:
             return None
-        return evaluate(plan, gen.texts, gen.postings, gen.prefixed, gen.everything)
+        return evaluate(plan, gen)
 
     def _filter(self, gen: Generation, found: set[int], f: Filters) -> tuple[set[int], dict[str, dict[str, int]]]:
         """Apply the filters and count facets, each facet respecting the other filters (set operations)."""
