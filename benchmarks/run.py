@@ -52,6 +52,44 @@ QUERY_MIX: list[dict[str, str]] = [
 ]
 
 
+COLD_FILTERS = [{}, {}, {"district": "朝阳"}, {}, {"section": "区局动态"}, {}, {"from": "2015"}, {}]
+
+
+def cold_mix(corpus: Path, count: int, sample: int = 3000) -> list[dict[str, str]]:
+    """``count`` distinct searches for words none of the fixed mix uses, so that each is new to a worker's
+    caches the first time it comes: single words of 2–4 characters found in 0.1–30% of a sample of the
+    archive's articles, every fifth a pair of them, some with a filter as staff add one. Deterministic."""
+    import hashlib
+    import re
+
+    from archive.corpus import Corpus
+    from indexer.analysis import stop_words, words
+    from indexer.build import parse_all
+
+    texts = [
+        f"{a.title}\n{a.text}" for p in parse_all(Corpus(corpus).files()[: sample // 30 + 1]) for a in p.issue.articles
+    ]
+    df: dict[str, int] = {}
+    for text in texts[:sample]:
+        for word in set(words(text)):
+            df[word] = df.get(word, 0) + 1
+    used = {w for params in QUERY_MIX for w in params.get("q", "").replace('"', " ").split()}
+    low, high, stops = 0.001 * len(texts), 0.3 * len(texts), stop_words()
+    pool = sorted(
+        (w for w, n in df.items() if re.fullmatch(r"[\u4e00-\u9fff]{2,4}", w) and low <= n <= high
+         and w not in stops and not any(w in u or u in w for u in used)),
+        key=lambda w: hashlib.sha1(w.encode()).hexdigest(),
+    )  # fmt: skip
+    out, i = [], 0
+    while len(out) < count and i + 1 < len(pool):
+        if len(out) % 5 == 4:
+            query, i = f"{pool[i]} {pool[i + 1]}", i + 2
+        else:
+            query, i = pool[i], i + 1
+        out.append({"q": query, **COLD_FILTERS[len(out) % len(COLD_FILTERS)]})
+    return out
+
+
 def percentiles(values: list[float]) -> dict[str, float]:
     ordered = sorted(values)
 
@@ -155,8 +193,11 @@ class Server:
             self.proc.wait()
 
 
-def load(port: int, paths: list[str], clients: int, seconds: float, limit: int = 200_000) -> dict[str, float]:
-    """``clients`` threads on keep-alive connections for ``seconds``; latency percentiles and throughput."""
+def load(
+    port: int, paths: list[str], clients: int, seconds: float, limit: int = 200_000, once: bool = False
+) -> dict[str, float]:
+    """``clients`` threads on keep-alive connections for ``seconds``; latency percentiles and throughput.
+    With ``once``, each client takes its own share of ``paths`` and none is asked twice (a cold mix)."""
     latencies: list[float] = []
     errors = [0]
     stop = time.perf_counter() + seconds
@@ -166,7 +207,10 @@ def load(port: int, paths: list[str], clients: int, seconds: float, limit: int =
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         i = offset
         mine = []
+        share = len(paths) // clients
         while time.perf_counter() < stop and len(mine) < limit:
+            if once and i >= offset + share:
+                break
             path = paths[i % len(paths)]
             i += 1
             started = time.perf_counter()
@@ -188,13 +232,28 @@ def load(port: int, paths: list[str], clients: int, seconds: float, limit: int =
             latencies.extend(mine)
 
     began = time.perf_counter()
-    threads = [threading.Thread(target=client, args=(k * 3,)) for k in range(clients)]
+    starts = [k * (len(paths) // clients) if once else k * 3 for k in range(clients)]
+    threads = [threading.Thread(target=client, args=(start,)) for start in starts]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - began
     return {**percentiles(latencies), "rps": round(len(latencies) / elapsed, 1), "errors": errors[0]}
+
+
+COLD_IN_PROCESS, COLD_HTTP = 200, 2400  # cold searches in process, and at most this many for HTTP (none asked twice)
+
+
+def timed(function, **arguments) -> float:
+    started = time.perf_counter()
+    function(**arguments)
+    return (time.perf_counter() - started) * 1000
+
+
+def side_by_side(ours_ms: list[float], peer_ms: list[float]) -> dict:
+    ours, peer = percentiles(ours_ms), percentiles(peer_ms)
+    return {"ours": ours, "fts5": peer, "p95_ratio": round(ours["p95"] / peer["p95"], 2) if peer["p95"] else None}
 
 
 def run(size: int, workdir: Path, seconds: float, repeat: int) -> dict:
@@ -230,25 +289,27 @@ def run(size: int, workdir: Path, seconds: float, repeat: int) -> dict:
     ingest_seconds, _ = timed_child([*cli, "ingest", str(extra), "--corpus", str(corpus), "--index", str(index)], env)
     result["ingest_seconds"] = round(ingest_seconds, 2)
 
+    cold = cold_mix(corpus, COLD_IN_PROCESS + COLD_HTTP)
+    result["cold_queries"] = len(cold)
     archive, peer = SearchService(index), fts5_peer.Peer(db)
+    # Cold first: each search's words are new to this process (the peer has no cache of its own to warm).
+    ours_ms, peer_ms = [], []
+    for params in cold[:COLD_IN_PROCESS]:
+        ours_ms.append(timed(archive.search, **kwargs(params)))
+        peer_ms.append(timed(peer.search, **kwargs(params)))
+    result["in_process"] = {"cold": side_by_side(ours_ms, peer_ms)}
     for params in QUERY_MIX:  # warm both the same way
         archive.search(**kwargs(params))
         peer.search(**kwargs(params))
     ours_ms, peer_ms = [], []
     for _ in range(repeat):
         for params in QUERY_MIX:  # alternate, query by query
-            started = time.perf_counter()
-            archive.search(**kwargs(params))
-            ours_ms.append((time.perf_counter() - started) * 1000)
-            started = time.perf_counter()
-            peer.search(**kwargs(params))
-            peer_ms.append((time.perf_counter() - started) * 1000)
-    result["in_process"] = {"ours": percentiles(ours_ms), "fts5": percentiles(peer_ms)}
-    result["in_process"]["p95_ratio"] = round(
-        result["in_process"]["ours"]["p95"] / result["in_process"]["fts5"]["p95"], 2
-    )
+            ours_ms.append(timed(archive.search, **kwargs(params)))
+            peer_ms.append(timed(peer.search, **kwargs(params)))
+    result["in_process"]["warm"] = side_by_side(ours_ms, peer_ms)
     archive.close()
 
+    cold_paths = ["/api/search?" + urllib.parse.urlencode(p) for p in cold[COLD_IN_PROCESS:]]
     paths = ["/api/search?" + urllib.parse.urlencode(p) for p in QUERY_MIX]
     ours_port, peer_port = free_port(), free_port()
     ours = Server([*cli, "serve", "--port", str(ours_port), "--workers", "2", "--corpus", str(corpus),
@@ -256,12 +317,14 @@ def run(size: int, workdir: Path, seconds: float, repeat: int) -> dict:
     peer_server = Server([sys.executable, str(HERE / "fts5_peer.py"), str(db), str(peer_port)], peer_port, env)
     try:
         http_result: dict = {"serve_first_answer_s": round(ours.first_answer, 2)}
+        for name, port in (("ours", ours_port), ("fts5", peer_port)):  # cold first, while each cache is empty
+            http_result[f"{name}_cold_4"] = load(port, cold_paths, 4, seconds, once=True)
         for clients in (1, 4, 8):
             for name, port in (("ours", ours_port), ("fts5", peer_port)):  # phases alternated
                 http_result[f"{name}_{clients}"] = load(port, paths, clients, seconds)
         http_result["trivial_4"] = load(ours_port, ["/healthz"], 4, seconds)
         http_result["worker_memory_mb"] = ours.memory()
-        for clients in (1, 4, 8):
+        for clients in ("cold_4", 1, 4, 8):
             ours_c, peer_c = http_result[f"ours_{clients}"], http_result[f"fts5_{clients}"]
             http_result[f"ratio_{clients}"] = {
                 "p95": round(ours_c["p95"] / peer_c["p95"], 2) if peer_c["p95"] else None,
@@ -286,16 +349,20 @@ def table(result: dict) -> str:
         ("FTS5 peer build", f"{b['fts5_seconds']} s"),
         ("ingest one issue", f"{result['ingest_seconds']} s"),
         ("index size / build peak RSS", f"{b['index_mb']} MB / {b['peak_rss_mb']} MB"),
-        (
-            "in process p50/p95/p99 ms",
-            f"ours {ip['ours']['p50']}/{ip['ours']['p95']}/{ip['ours']['p99']}; fts5 {ip['fts5']['p50']}/{ip['fts5']['p95']}/{ip['fts5']['p99']}; p95 ratio {ip['p95_ratio']}",
-        ),
     ]
-    for clients in (1, 4, 8):
+    for mix in ("cold", "warm"):
+        o, f = ip[mix]["ours"], ip[mix]["fts5"]
+        rows.append(
+            (
+                f"in process, {mix} mix, p50/p95/p99 ms",
+                f"ours {o['p50']}/{o['p95']}/{o['p99']}; fts5 {f['p50']}/{f['p95']}/{f['p99']}; p95 ratio {ip[mix]['p95_ratio']}",
+            )
+        )
+    for clients in ("cold_4", 1, 4, 8):
         o, f, r = h[f"ours_{clients}"], h[f"fts5_{clients}"], h[f"ratio_{clients}"]
         rows.append(
             (
-                f"HTTP {clients} client(s)",
+                f"HTTP {clients} client(s)" if clients != "cold_4" else "HTTP 4 clients, cold mix",
                 f"ours p50 {o['p50']} p95 {o['p95']} ms {o['rps']}/s; fts5 p50 {f['p50']} p95 {f['p95']} ms {f['rps']}/s; ratios p95 {r['p95']} rps {r['rps']}; errors {o['errors']}/{f['errors']}",
             )
         )

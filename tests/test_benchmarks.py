@@ -33,8 +33,10 @@ def test_benchmark_suite_runs_end_to_end(tmp_path):
     build, http = result["build"], result["http"]
     assert build["articles"] == 300 and build["seconds"] > 0 and build["jieba_alone_seconds"] > 0
     assert build["index_mb"] > 0 and build["peak_rss_mb"] > 0 and result["ingest_seconds"] > 0
-    assert result["in_process"]["ours"]["n"] == len(run.QUERY_MIX) == result["in_process"]["fts5"]["n"]
-    for clients in (1, 4, 8):
+    warm, cold = result["in_process"]["warm"], result["in_process"]["cold"]
+    assert warm["ours"]["n"] == len(run.QUERY_MIX) == warm["fts5"]["n"]
+    assert cold["ours"]["n"] == cold["fts5"]["n"] > 0 and result["cold_queries"] > cold["ours"]["n"]
+    for clients in ("cold_4", 1, 4, 8):
         assert http[f"ours_{clients}"]["rps"] > 0 and http[f"ours_{clients}"]["errors"] == 0
         assert http[f"fts5_{clients}"]["rps"] > 0 and http[f"fts5_{clients}"]["errors"] == 0
     assert http["trivial_4"]["rps"] > 0 and len(http["worker_memory_mb"]) == 2
