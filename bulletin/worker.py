@@ -12,6 +12,7 @@ parser bounds it at ``MAX_REQUEST_LINE`` instead.
 
 from __future__ import annotations
 
+import re
 from http import HTTPStatus
 
 from gunicorn import util
@@ -25,6 +26,7 @@ from .headers import SECURITY_HEADERS
 
 # Past the app's own limit (answered by the app, path known) and far below what would cost a worker much.
 MAX_REQUEST_LINE = 2 * MAX_URI_BYTES
+_HIGH = re.compile(rb"[\x80-\xff]")
 
 _STATUS = (
     (http_errors.LimitRequestLine, 414),
@@ -44,6 +46,15 @@ def status_for(exc: BaseException) -> int:
 class BoundedRequest(Request):
     def read_line(self, unreader, buf, limit=0):
         return super().read_line(unreader, buf, limit or MAX_REQUEST_LINE)
+
+    def parse_request_line(self, line_bytes):
+        # A link pasted with its Chinese as it reads (curl, scripts, some office programs send it so) has raw
+        # UTF-8 in its target, which gunicorn refuses; encoded as a browser encodes it, it is the same search.
+        parts = line_bytes.split(b" ", 2)
+        if len(parts) == 3 and _HIGH.search(parts[1]):
+            parts[1] = _HIGH.sub(lambda m: b"%%%02X" % m.group()[0], parts[1])
+            line_bytes = b" ".join(parts)
+        return super().parse_request_line(line_bytes)
 
 
 class BoundedParser(RequestParser):

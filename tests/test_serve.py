@@ -173,3 +173,17 @@ def test_every_refusal_is_answered_in_chinese_in_the_apps_own_shape(served):
             page = body.decode("utf-8")
             assert title in page and 'lang="zh' in page and "gunicorn" not in page.lower(), name
     assert server.get("/healthz")[0] == 200  # and the server is still answering
+
+
+def test_a_link_with_its_chinese_unencoded_is_the_same_search(served):
+    import json
+
+    server, _, _ = served
+    encoded = raw_request(server, get_with(f"/api/search?q={q('城管通')}&district={q('海淀')}", []))
+    line = "GET /api/search?q=城管通&district=海淀 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    status, headers, body = raw_request(server, line.encode("utf-8"))
+    assert status == 200 and headers["content-type"].startswith("application/json")
+    assert json.loads(body)["total"] == json.loads(encoded[2])["total"] > 0
+    # Control bytes are still refused, in the app's own shape.
+    status, _, body = raw_request(server, b"GET /search?q=\x01 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert status == 400 and "请求".encode() in body
