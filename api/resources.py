@@ -102,9 +102,7 @@ class IssueResource:
     def on_delete(self, req: falcon.Request, resp: falcon.Response, issue_id: str) -> None:
         """Remove the issue from the index and its files from the corpus."""
         require_admin(req, self.settings)
-        if self.service.issue(issue_id) is None:
-            raise falcon.HTTPNotFound(title="未找到", description=f"没有编号为“{issue_id}”的一期，什么都没有改变。")
-        report = self.settings.workspace.remove(issue_id)
+        report = self.settings.workspace.remove(issue_id)  # NoSuchIssueError is a 404
         files = [Path(f).name for f in report.files]
         self.settings.workspace.audit.record("remove", issue=issue_id, file=", ".join(files) or None)
         resp.media = {"removed": issue_id, "articles": report.articles, "files": files, "generation": report.generation}

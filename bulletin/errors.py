@@ -10,7 +10,7 @@ import falcon
 
 from api import ParamError
 from archive import ArchiveError
-from indexer import IndexerError, QueryError, WriterBusyError
+from indexer import IndexerError, NoSuchIssueError, QueryError, WriterBusyError
 from web import render_error
 
 log = logging.getLogger("bulletin.app")
@@ -64,6 +64,10 @@ def _busy(req: falcon.Request, resp: falcon.Response, exc: WriterBusyError, para
     raise falcon.HTTPConflict(title="正在写入", description=exc.message)
 
 
+def _no_issue(req: falcon.Request, resp: falcon.Response, exc: NoSuchIssueError, params: dict) -> None:
+    raise falcon.HTTPNotFound(title="找不到这一期", description=exc.message)
+
+
 def _unavailable(req: falcon.Request, resp: falcon.Response, exc: IndexerError, params: dict) -> None:
     raise falcon.HTTPServiceUnavailable(title="索引不可用", description=exc.message)
 
@@ -81,6 +85,7 @@ def add_handlers(app: falcon.App, *, pages: bool) -> None:
     app.add_error_handler(ArchiveError, _unreadable)
     app.add_error_handler(IndexerError, _unavailable)
     app.add_error_handler(WriterBusyError, _busy)
+    app.add_error_handler(NoSuchIssueError, _no_issue)
     app.add_error_handler(QueryError, _query_error)
     app.set_error_serializer(_serializer(pages))
 

@@ -18,6 +18,7 @@ from .errors import (
     IndexCorruptError,
     IndexerError,
     IndexMissingError,
+    NoSuchIssueError,
     QueryError,
     WriterBusyError,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "IndexMissingError",
     "IndexerError",
     "IngestReport",
+    "NoSuchIssueError",
     "Param",
     "Preview",
     "QueryError",

@@ -25,7 +25,7 @@ from archive.corpus import Corpus, stage
 from archive.reader import FORM_SUFFIX
 
 from .analysis import init as init_analysis
-from .errors import BuildError, IndexCorruptError
+from .errors import BuildError, IndexCorruptError, NoSuchIssueError
 from .faults import checkpoint
 from .generation import indexed_sha, read_meta, remove_issue_files, write_issue_files
 from .journal import Journal, recover, recover_if_idle
@@ -200,7 +200,7 @@ def remove(issue_id: str, corpus_dir: Path, index_dir: Path) -> RemoveReport:
             raise BuildError("还没有索引，什么都没有改变。请先运行 bulletin reindex。")
         files = corpus.files_of(issue_id)
         if indexed_sha(live, issue_id) is None and not files:
-            raise BuildError(f"没有编号为“{issue_id}”的一期，什么都没有改变。期号形如 2017-06。")
+            raise NoSuchIssueError(f"没有编号为“{issue_id}”的一期，什么都没有改变。期号形如 2017-06。")
         generation = store.copy_generation(live)
         journal = Journal(generation.name, removes=[str(p) for p in files])
         deleted: list[int] = []

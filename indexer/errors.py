@@ -5,6 +5,7 @@ IndexerError
 ├── IndexCorruptError   the live index cannot be opened
 ├── WriterBusyError     another reindex/ingest holds the writer lock
 ├── BuildError          a build or ingest failed; nothing was changed
+│   └── NoSuchIssueError  the issue to remove is in neither the corpus nor the index
 └── QueryError          a search parameter is invalid (carries the parameter name)
 """
 
@@ -34,6 +35,10 @@ class WriterBusyError(IndexerError):
 class BuildError(IndexerError):
     """Raised when a build or ingest fails (disk full, old index format); nothing was changed, the message
     says what to fix."""
+
+
+class NoSuchIssueError(BuildError):
+    """Raised when an issue to remove is in neither the corpus nor the index; nothing was changed."""
 
 
 class QueryError(IndexerError, ValueError):

@@ -276,3 +276,13 @@ def test_api_delete_removes_an_issue_with_the_token(writable, openapi):
     assert (
         client.simulate_delete("/api/issues/2018-03", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 404
     )
+
+
+def test_removing_an_issue_twice_says_it_is_gone(admin):
+    site, corpus, index, _data = admin
+    site.sign_in()
+    site.post("/admin/issues/2018-03/remove", {"csrf": site.csrf()}, status=200)
+    before = tree_snapshot(corpus, index)
+    again = site.post("/admin/issues/2018-03/remove", {"csrf": site.csrf()}, status=404)
+    assert "没有编号为“2018-03”的一期" in again.text and "<!DOCTYPE html>" in again.text
+    assert tree_snapshot(corpus, index) == before
