@@ -10,6 +10,7 @@ corpus/, with numbers, places and domain terms varied so that posting lists are 
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import re
 import sys
@@ -34,6 +35,7 @@ TERMS = [
     "智慧城管", "移动执法终端", "无人机巡查", "热线举报系统", "电子地图", "视频会议系统", "网络安全",
 ]  # fmt: skip
 ARTICLES_PER_ISSUE = 30
+MONTHLY_ISSUES = (2017 - 1949) * 12 + 6  # 1949年第1期 … 2017年第6期
 
 
 def sentences() -> list[str]:
@@ -70,11 +72,17 @@ def article(rng: random.Random, pool: list[str], unit: str) -> tuple[str, list[s
     return title, paragraphs
 
 
-def issue_text(index: int, rng: random.Random, pool: list[str]) -> tuple[str, str]:
-    """The Markdown text of synthetic issue ``index`` (0 = 2017年第6期, going back a month each)."""
-    month = 6 - index
-    year = 2017 + (month - 1) // 12
-    number = (month - 1) % 12 + 1
+def issue_text(index: int, rng: random.Random, pool: list[str], per_year: int = 12) -> tuple[str, str]:
+    """The Markdown text of synthetic issue ``index`` (0 = 2017年第6期, going back a month each; with more than
+    12 issues a year, 0 = the last of 2017, going back an issue each)."""
+    if per_year == 12:
+        month = 6 - index
+        year = 2017 + (month - 1) // 12
+        number = (month - 1) % 12 + 1
+        day = dt.date(year, number, 10)
+    else:
+        year, number = 2017 - index // per_year, per_year - index % per_year
+        day = dt.date(year, 1, 1) + dt.timedelta(days=(number - 1) * 365 // per_year)
     planned = []
     for section, count in SECTIONS:
         for _ in range(count):
@@ -98,7 +106,7 @@ def issue_text(index: int, rng: random.Random, pool: list[str]) -> tuple[str, st
         for paragraph in paragraphs:
             body += [paragraph, ""]
     head = ["# 北京城管科技信息动态", "", f"{year}年第{number}期", "", "北京市城管执法局科技信息中心", "",
-            f"{year}年{number}月10日", ""]  # fmt: skip
+            f"{day.year}年{day.month}月{day.day}日", ""]  # fmt: skip
     return f"{year}-{number:02d}", "\n".join(head + toc + [""] + body) + "\n"
 
 
@@ -107,8 +115,10 @@ def generate(articles: int, target: Path, seed: int = 20170610) -> Path:
     rng = random.Random(seed)
     pool = sentences()
     issues = -(-articles // ARTICLES_PER_ISSUE)
+    # Monthly back to 1949 (the earliest year an issue may carry) holds 24,000 articles; past that, more a year.
+    per_year = 12 if issues <= MONTHLY_ISSUES else -(-issues // (2017 - 1949 + 1))
     for index in range(issues):
-        issue_id, text = issue_text(index, rng, pool)
+        issue_id, text = issue_text(index, rng, pool, per_year)
         path = target / issue_id[:4] / f"{issue_id}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
