@@ -26,7 +26,7 @@ from archive.corpus import write_atomic
 
 from .build import IngestReport, RemoveReport, ingest, reindex, remove
 from .errors import IndexMissingError
-from .generation import issue_path
+from .generation import read_record
 from .store import IndexStore
 from .terms import Term, candidate_terms
 
@@ -130,10 +130,9 @@ class Workspace:
 
     def live_issue(self, issue_id: str) -> dict[str, Any] | None:
         try:
-            path = issue_path(IndexStore(self.index_dir).current(), issue_id)
+            return read_record(IndexStore(self.index_dir).current(), issue_id)
         except IndexMissingError:
             return None
-        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
 
     def _preview(self, key: str, name: str, parsed: ParsedIssue) -> Preview:
         existing = self.live_issue(parsed.issue.id)
@@ -224,6 +223,7 @@ class Rebuild:
     def __init__(self, workspace: Workspace):
         self.workspace = workspace
         self.path = workspace.data_dir / "rebuild.json"
+        self.started = 0.0
 
     def status(self) -> dict[str, Any]:
         try:
@@ -238,20 +238,20 @@ class Rebuild:
         """Start a rebuild unless one is running; False when one was."""
         if self.status().get("state") == "running":
             return False
-        self._write(state="running", done=0, total=0, started=time.time(), pid=os.getpid())
+        self.started = time.time()
+        self._write(state="running", done=0, total=0)
         threading.Thread(target=self._run, name="rebuild", daemon=True).start()
         return True
 
     def _run(self) -> None:
-        started = time.time()
         try:
             report = reindex(self.workspace.corpus_dir, self.workspace.index_dir, progress=self._progress)
         except Exception as exc:  # shown on the page; the index is as it was
             message = getattr(exc, "message", None) or str(exc) or traceback.format_exc(limit=1)
-            self._write(state="failed", started=started, finished=time.time(), message=message, pid=os.getpid())
+            self._write(state="failed", finished=time.time(), message=message)
             return
-        self._write(state="done", done=report.articles, total=report.articles, started=started, finished=time.time(),
-                    issues=report.issues, generation=report.generation, pid=os.getpid())  # fmt: skip
+        self._write(state="done", done=report.articles, total=report.articles, finished=time.time(),
+                    issues=report.issues, generation=report.generation)  # fmt: skip
 
     @contextmanager
     def _progress(self, total: int, **_: Any):
@@ -260,6 +260,8 @@ class Rebuild:
         bar.flush()
 
     def _write(self, **status: Any) -> None:
+        """The status file: ``status`` with this rebuild's start and process (whose end the page notices)."""
+        status.update(started=self.started, pid=os.getpid())
         self.path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(self.path, json.dumps(status, ensure_ascii=False).encode("utf-8"))
 
@@ -267,7 +269,6 @@ class Rebuild:
 class _StatusBar:
     def __init__(self, rebuild: Rebuild, total: int):
         self.rebuild, self.total, self.done, self.written = rebuild, total, 0, 0.0
-        self.started = time.time()
 
     def update(self, n: int = 1) -> None:
         self.done += n
@@ -276,7 +277,7 @@ class _StatusBar:
 
     def flush(self) -> None:
         self.written = time.monotonic()
-        self.rebuild._write(state="running", done=self.done, total=self.total, started=self.started, pid=os.getpid())
+        self.rebuild._write(state="running", done=self.done, total=self.total)
 
 
 def _alive(pid: Any) -> bool:

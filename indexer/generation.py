@@ -88,10 +88,16 @@ def read_meta(generation: Path) -> dict[str, Any]:
     return meta
 
 
+def read_record(generation: Path, issue_id: str) -> dict[str, Any] | None:
+    """The issue's record in ``generation`` (cover data, contents, articles), or None if it has none."""
+    path = issue_path(generation, issue_id)
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
 def indexed_sha(generation: Path, issue_id: str) -> str | None:
     """The sha256 of the source file the generation indexed for ``issue_id``, if any."""
-    path = issue_path(generation, issue_id)
-    return json.loads(path.read_text(encoding="utf-8")).get("sha256") if path.exists() else None
+    record = read_record(generation, issue_id)
+    return record.get("sha256") if record else None
 
 
 def indexed_issues(generation: Path) -> dict[str, str]:
@@ -116,13 +122,10 @@ def write_issue_files(generation: Path, issues: list[Issue], *, create: bool) ->
     """Write each issue's record and texts, and the meta counting them, into ``generation``."""
     meta = {"issues": 0, "articles": 0} if create else json.loads((generation / META).read_text(encoding="utf-8"))
     for issue in issues:
-        old = issue_path(generation, issue.id)
-        if old.exists():
-            meta["issues"] -= 1
-            meta["articles"] -= len(json.loads(old.read_text(encoding="utf-8"))["articles"])
+        _uncount(meta, generation, issue.id)
         record = json.dumps(issue_record(issue), ensure_ascii=False).encode("utf-8")
         texts = {a.id: [fold(a.title), fold(a.text)] for a in issue.articles}
-        replace_file(old, record)
+        replace_file(issue_path(generation, issue.id), record)
         replace_file(texts_path(generation, issue.id), json.dumps(texts, ensure_ascii=False).encode("utf-8"))
         vocab = mine(f"{a.title}\n{a.text}" for a in issue.articles)
         replace_file(vocab_path(generation, issue.id), json.dumps(vocab, ensure_ascii=False).encode("utf-8"))
@@ -135,13 +138,18 @@ def write_issue_files(generation: Path, issues: list[Issue], *, create: bool) ->
 def remove_issue_files(generation: Path, issue_id: str) -> None:
     """Take the issue's record, texts and words out of ``generation`` and its meta."""
     meta = json.loads((generation / META).read_text(encoding="utf-8"))
-    record = issue_path(generation, issue_id)
-    if record.exists():
-        meta["issues"] -= 1
-        meta["articles"] -= len(json.loads(record.read_text(encoding="utf-8"))["articles"])
-    for path in (record, texts_path(generation, issue_id), vocab_path(generation, issue_id)):
+    _uncount(meta, generation, issue_id)
+    for path in (issue_path(generation, issue_id), texts_path(generation, issue_id), vocab_path(generation, issue_id)):
         path.unlink(missing_ok=True)
     replace_file(generation / META, json.dumps(meta, ensure_ascii=False).encode("utf-8"))
+
+
+def _uncount(meta: dict[str, Any], generation: Path, issue_id: str) -> None:
+    """Take the issue the generation holds now, if any, out of the meta's counts."""
+    record = read_record(generation, issue_id)
+    if record is not None:
+        meta["issues"] -= 1
+        meta["articles"] -= len(record["articles"])
 
 
 class Generation:
@@ -237,8 +245,7 @@ class Generation:
         return out
 
     def _record(self, issue_id: str) -> dict[str, Any] | None:
-        path = issue_path(self.path, issue_id)
-        return json.loads(path.read_text(encoding="utf-8")) if issue_id in self.issues and path.exists() else None
+        return read_record(self.path, issue_id) if issue_id in self.issues else None
 
     def close(self) -> None:
         with self.lock:

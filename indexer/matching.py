@@ -140,7 +140,7 @@ def _scored(text: str, weight: float, title_only: bool, source: Source) -> tuple
     docs = array("I", [candidates[i] for i in keep])
     in_title, counts = [in_title[i] for i in keep], [counts[i] for i in keep]
     idf = ranking.idf(max(1, len(bodies)), len(docs))
-    values = array("d", ranking.bm25_many(idf, weight, in_title, counts, [texts.norms[d] for d in docs]))
+    values = array("d", ranking.bm25(idf, weight, in_title, counts, [texts.norms[d] for d in docs]))
     source.matches.put(key, (docs, values))
     return docs, values
 

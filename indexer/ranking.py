@@ -27,19 +27,14 @@ def idf(total: int, matching: int) -> float:
     return math.log(1 + (total - matching + 0.5) / (matching + 0.5))
 
 
-def bm25(idf_: float, weight: float, in_title: bool, count: int, length: int, average: float) -> float:
-    """One word's score in one article: title presence plus BM25 of its ``count`` occurrences in the body."""
-    norm = length_norm(length, average)
-    return idf_ * weight * (TITLE_BOOST * in_title + count * (K1 + 1) / (count + norm))
-
-
 def length_norm(length: int, average: float) -> float:
-    """BM25's length normalisation of an article's body (``bm25`` computes it for one article)."""
+    """BM25's length normalisation of an article's body of ``length`` characters."""
     return K1 * (1 - B + B * length / average)
 
 
-def bm25_many(idf_: float, weight: float, in_title: list[bool], counts: list[int], norms: list[float]) -> list[float]:
-    """``bm25`` for many articles at once, given each one's ``length_norm``."""
+def bm25(idf_: float, weight: float, in_title: list[bool], counts: list[int], norms: list[float]) -> list[float]:
+    """One word's score in each of many articles: title presence plus BM25 of its ``count`` occurrences in
+    the body, given each body's ``length_norm``."""
     scale, top = idf_ * weight, K1 + 1
     return [scale * (TITLE_BOOST * t + c * top / (c + n)) for t, c, n in zip(in_title, counts, norms, strict=True)]
 

@@ -75,7 +75,7 @@ class AdminPage:
         self.archive, self.workspace, self.sessions, self.max_upload = service, workspace, sessions, max_upload
 
     def session(self, req: falcon.Request) -> str:
-        session = self.sessions.valid(req.get_cookie_values(COOKIE)[0] if req.get_cookie_values(COOKIE) else None)
+        session = self.sessions.valid(next(iter(req.get_cookie_values(COOKIE) or ()), None))
         if session is None:
             if req.method == "GET":
                 raise falcon.HTTPSeeOther(f"{ROOT}/login?next={quote(req.relative_uri)}")
@@ -86,7 +86,7 @@ class AdminPage:
     def form(self, req: falcon.Request) -> dict[str, str]:
         """A signed-in form's fields, after its CSRF token is checked."""
         session = self.session(req)
-        fields = {k: v for k, v in req.get_media().items()} if _is_urlencoded(req) else {}
+        fields = dict(req.get_media()) if _is_urlencoded(req) else {}
         self.check_csrf(session, fields.get("csrf", ""))
         return fields
 
