@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
 
@@ -42,8 +42,9 @@ class Article:
         return "\n".join(p.text for p in self.paragraphs)
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["paragraphs"] = [asdict(p) for p in self.paragraphs]
+        # Field by field, not asdict(): a build calls this for every article, and asdict deep-copies.
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["paragraphs"] = [{"text": p.text, "kind": p.kind} for p in self.paragraphs]
         return data
 
 

@@ -1,19 +1,19 @@
-"""Chinese text analysis: jieba words for ranking, character bigrams for recall.
+"""Chinese text analysis: jieba words for ranking, character pairs for recall.
 
-Two token streams are indexed for every text field:
+Two kinds of token are indexed for every text field:
 
 * words: jieba's precise segmentation with the domain dictionary, stop words
   removed. A query that is a whole word of the article (城管通 standing alone)
   scores higher than one found inside a longer word (执法城管通); nothing
   depends on it for being found. Precise mode, not search mode, because search
   mode emits parts of longer words and so blurs exactly that difference.
-* grams: overlapping character bigrams of each run of Chinese characters, the
-  run's last character as a unigram, and ASCII words (WannaCry, 800M, PM2.5)
-  whole, with one position per character or word. Any contiguous piece of an
-  article's Chinese text is a phrase of bigrams at consecutive positions, so it
-  is found whatever the dictionary says (城管通 inside 执法城管通), and only
-  where the characters are contiguous, so results are not flooded by articles
-  that merely share a character.
+* pairs: each Chinese character of the folded text with the one after it, and
+  ASCII words (WannaCry, 800M, PM2.5) whole (``grams``, which writes them as
+  arrays beside the Whoosh index). Any contiguous piece of an article's text
+  has all its pairs, so it is found whatever the dictionary says (城管通 inside
+  执法城管通); an exact substring test then keeps only the articles where the
+  characters are contiguous, so results are not flooded by articles that
+  merely share characters.
 
 This module's path is pickled into every index schema: moving it breaks
 existing indexes (rebuild with ``bulletin reindex``).
@@ -36,7 +36,8 @@ from whoosh.analysis import Token, Tokenizer
 
 from archive.corpus import write_atomic
 
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
+_CJK = "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in CJK_RANGES)
 _SPACE = re.compile(r"[\s\u3000]+")
 _RUNS = re.compile(rf"([{_CJK}]+)|([A-Za-z0-9]+(?:\.[0-9]+)*)")
 # Full-width ASCII (ＰＭ２.５) counts as ASCII; the mapping keeps string lengths.
@@ -245,29 +246,28 @@ def fold(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """jieba words (precise mode) and lower-cased ASCII words, stop words removed."""
-    init()
-    stops = stop_words()
-    out: list[str] = []
-    for match in _RUNS.finditer(normalise(text)):
-        run, ascii_word = match.groups()
-        if ascii_word:
-            out.append(ascii_word.lower())
-        else:
-            out.extend(w for w in jieba.cut(run, HMM=False) if w not in stops)
-    return out
+    return segment(text)[0]
 
 
 def vocabulary_words(text: str) -> set[str]:
     """The Chinese words of ``text`` a query may mean: jieba's words and the dictionary words inside them
     (小广告 inside 非法小广告), and two adjacent words together (勒索病毒 from 勒索 + 病毒)."""
+    return segment(text)[1]
+
+
+def segment(text: str) -> tuple[list[str], set[str]]:
+    """``words(text)`` and ``vocabulary_words(text)`` from one jieba cut (a build needs both)."""
     init()
     stops = stop_words()
+    out: list[str] = []
     found: set[str] = set()
     for match in _RUNS.finditer(normalise(text)):
-        run = match.group(1)
-        if not run:
+        run, ascii_word = match.groups()
+        if ascii_word:
+            out.append(ascii_word.lower())
             continue
         precise = list(jieba.cut(run, HMM=False))
+        out.extend(w for w in precise if w not in stops)
         found.update(w for w in precise if len(w) > 1 and w not in stops)
         # The dictionary words inside longer ones, as jieba's search mode finds them, from the same cut.
         for word in precise:
@@ -277,28 +277,12 @@ def vocabulary_words(text: str) -> set[str]:
         found.update(
             a + b for a, b in itertools.pairwise(precise) if a not in stops and b not in stops and len(a + b) <= 6
         )
-    return found
+    return out, found
 
 
-def grams(text: str, *, query: bool = False) -> list[str]:
-    """Gram tokens at consecutive positions (see the module docstring).
-
-    For a query the final run's trailing unigram is left out: in an article
-    the query's last character is usually followed by more text, where the
-    index holds a bigram, not the unigram.
-    """
-    out: list[str] = []
-    runs = list(_RUNS.finditer(normalise(text)))
-    for index, match in enumerate(runs):
-        run, ascii_word = match.groups()
-        if ascii_word:
-            out.append(ascii_word.lower())
-            continue
-        out.extend(run[i : i + 2] for i in range(len(run) - 1))
-        last = index == len(runs) - 1
-        if not (query and last and len(run) > 1):
-            out.append(run[-1])
-    return out
+def ascii_words(text: str) -> list[str]:
+    """The ASCII words of ``text`` (WannaCry, 800M, PM2.5), lower-cased, as its spacing separates them."""
+    return [m.group(2).lower() for m in _RUNS.finditer(normalise(text)) if m.group(2)]
 
 
 def has_text(text: str) -> bool:
@@ -346,15 +330,5 @@ class WordTokenizer(_ListTokenizer):
         return words(value)
 
 
-class GramTokenizer(_ListTokenizer):
-    def _tokens(self, value: str) -> list[str]:
-        # Each gram once: the postings carry no positions or counts that matter.
-        return list(dict.fromkeys(grams(value)))
-
-
 def word_analyzer() -> WordTokenizer:
     return WordTokenizer()
-
-
-def gram_analyzer() -> GramTokenizer:
-    return GramTokenizer()

@@ -8,45 +8,23 @@ the corpus and the live index exactly as they were.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import os
-import signal
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from whoosh import index as whoosh_index
-
-from archive import ArchiveError, Issue, ParsedIssue, read_file
+from archive import ArchiveError, ParsedIssue, read_file
 from archive.corpus import Corpus, stage
 from archive.reader import FORM_SUFFIX
 
-from .analysis import init as init_analysis
 from .errors import BuildError, IndexCorruptError, NoSuchIssueError
 from .faults import checkpoint
-from .generation import indexed_sha, read_meta, remove_issue_files, write_issue_files
+from .generation import indexed_sha, read_meta
 from .journal import Journal, recover, recover_if_idle
-from .schema import document, make_schema
 from .store import IndexStore
-
-# Full builds of at least this many articles use a process per core (fewer are not worth the start-up).
-PARALLEL_FROM = 1000
-MAX_PROCS = 4
-_building = False
-
-
-def _die_with_parent() -> None:
-    """In a writer process forked during a build: die if the build is killed, instead of waiting forever."""
-    if not _building:
-        return
-    with contextlib.suppress(OSError, AttributeError):  # not Linux: the orphan waits, harmlessly
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-
-
-os.register_at_fork(after_in_child=_die_with_parent)
+from .writing import delete_issue, write_issues
 
 
 class ProgressBar(Protocol):
@@ -111,7 +89,7 @@ def reindex(corpus_dir: Path, index_dir: Path, *, progress: ProgressFactory = _n
         parsed = parse_all(Corpus(corpus_dir).files())
         generation = store.new_generation()
         try:
-            _write(generation, [p.issue for p in parsed], progress, create=True)
+            write_issues(generation, [p.issue for p in parsed], progress, create=True)
             store.switch(generation)
         except BaseException:
             store.discard(generation)
@@ -167,7 +145,7 @@ def ingest(
         journal = Journal(generation.name, folders=sorted(str(f) for f in new_folders))
 
         def write() -> None:
-            _write(generation, issues, progress, create=creating)
+            write_issues(generation, issues, progress, create=creating)
             for path, _, plan in plans:
                 if plan is not None:
                     target, replaced = plan
@@ -204,7 +182,7 @@ def remove(issue_id: str, corpus_dir: Path, index_dir: Path) -> RemoveReport:
         generation = store.copy_generation(live)
         journal = Journal(generation.name, removes=[str(p) for p in files])
         deleted: list[int] = []
-        _journalled(store, generation, journal, lambda: deleted.append(_delete(generation, issue_id)))
+        _journalled(store, generation, journal, lambda: deleted.append(delete_issue(generation, issue_id)))
         for folder in {p.parent for p in files}:
             with contextlib.suppress(OSError):
                 folder.rmdir()  # a year folder left empty goes too
@@ -226,27 +204,6 @@ def _journalled(store: IndexStore, generation: Path, journal: Journal, write: Ca
     journal.complete(store)
 
 
-@contextlib.contextmanager
-def _committed(ix: Any, writer: Any) -> Iterator[Any]:
-    """The writer, committed when the block ends, cancelled when it fails; the index closed either way."""
-    try:
-        yield writer
-        writer.commit()
-    except BaseException:
-        writer.cancel()
-        raise
-    finally:
-        ix.close()
-
-
-def _delete(generation: Path, issue_id: str) -> int:
-    ix = whoosh_index.open_dir(str(generation))
-    with _committed(ix, ix.writer()) as writer:
-        articles = writer.delete_by_term("issue_id", issue_id)
-    remove_issue_files(generation, issue_id)
-    return articles
-
-
 def _live_generation(store: IndexStore) -> Path | None:
     if store.current_name() is None:
         return None
@@ -256,45 +213,6 @@ def _live_generation(store: IndexStore) -> Path | None:
     except IndexCorruptError as exc:
         raise BuildError(exc.message) from None
     return generation
-
-
-def _write(generation: Path, issues: list[Issue], progress: ProgressFactory, *, create: bool) -> None:
-    """Write ``issues`` into the Whoosh index and sidecar files of ``generation``."""
-    global _building
-    _building = True
-    try:
-        _write_index(generation, issues, progress, create=create)
-    except OSError as exc:
-        raise BuildError(
-            f"写入索引失败：{exc.strerror or exc}。语料库和现有索引都未改动；请检查磁盘空间后重试。"
-        ) from None
-    finally:
-        _building = False
-
-
-def _write_index(generation: Path, issues: list[Issue], progress: ProgressFactory, *, create: bool) -> None:
-    init_analysis()
-    schema = make_schema()
-    ix = whoosh_index.create_in(str(generation), schema) if create else whoosh_index.open_dir(str(generation))
-    total = sum(len(i.articles) for i in issues)
-    procs = min(os.cpu_count() or 1, MAX_PROCS) if create and total >= PARALLEL_FROM else 1
-    # Whoosh's multi-process writer analyses and writes on every core, one segment each.
-    # Separate files, not one compound file: Whoosh maps them instead of copying them into every reader.
-    options = {"limitmb": 256, "compound": False}
-    writer = ix.writer(procs=procs, multisegment=True, **options) if procs > 1 else ix.writer(**options)
-    with _committed(ix, writer), progress(total=total, desc="建立索引", unit="篇") as bar:
-        done = 0
-        for issue in issues:
-            if not create:
-                writer.delete_by_term("issue_id", issue.id)
-            for article in issue.articles:
-                writer.add_document(**document(article, issue))
-                bar.update(1)
-                done += 1
-                if done == total // 2:
-                    checkpoint("segment")
-        checkpoint("commit")
-    write_issue_files(generation, issues, create=create)
 
 
 def _stage(target: Path, data: bytes) -> Path:

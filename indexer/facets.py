@@ -7,10 +7,12 @@ document lists both, and the search page shows it in the sidebar.
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from archive import normalise_district
 
@@ -90,16 +92,41 @@ FILTER_FACETS: tuple[Facet, ...] = tuple(f for f in FACETS if f.filtered)
 COLUMNS: tuple[str, ...] = tuple(dict.fromkeys(f.source for f in FACETS))
 
 
+@dataclass(frozen=True)
+class Coded:
+    """A column as codes (by docnum) into its distinct values, so filters compare numbers and counts are a
+    ``bincount``."""
+
+    codes: np.ndarray
+    values: tuple[str, ...]
+
+    @classmethod
+    def of(cls, column: Sequence[str]) -> Coded:
+        values = tuple(sorted(set(column)))
+        code = {v: i for i, v in enumerate(values)}
+        return cls(np.array([code[v] for v in column], dtype=np.int32), values)
+
+    def code(self, value: str) -> int:
+        """The code of ``value``, or -1 when no article has it."""
+        i = bisect.bisect_left(self.values, value)
+        return i if i < len(self.values) and self.values[i] == value else -1
+
+    def having(self, docs: np.ndarray, value: str) -> np.ndarray:
+        """Which of ``docs`` have ``value``."""
+        return self.codes[docs] == self.code(value)
+
+
 def count(
-    found: set[int],
-    columns: Mapping[str, Sequence[str]],
-    narrowing: Mapping[str, set[int] | frozenset[int] | None],
+    found: np.ndarray, columns: Mapping[str, Coded], narrowing: Mapping[str, np.ndarray | None]
 ) -> dict[str, dict[str, int]]:
-    """Each facet's value counts over ``found``, narrowed by every filter but the facet's own."""
+    """Each facet's value counts over ``found`` (docnums), narrowed by every filter but the facet's own
+    (``narrowing``: a filter's name to which of ``found`` it keeps, or None when it is not set)."""
     out: dict[str, dict[str, int]] = {}
     for facet in FACETS:
-        docs = intersect(found, (s for key, s in narrowing.items() if key != facet.filter_key))
-        counts = Counter(map(columns[facet.source].__getitem__, docs))
+        docs = intersect(found, (m for key, m in narrowing.items() if key != facet.filter_key))
+        column = columns[facet.source]
+        tally = np.bincount(column.codes[docs], minlength=len(column.values))
+        counts = {column.values[i]: int(tally[i]) for i in np.flatnonzero(tally).tolist()}
         counts.pop("", None)
         if facet.by_count:
             out[facet.name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
@@ -108,9 +135,7 @@ def count(
     return out
 
 
-def intersect(found: set[int], sets: Iterable[set[int] | frozenset[int] | None]) -> set[int]:
-    """``found`` narrowed by each set given (smallest first, so each step is cheap)."""
-    out = found
-    for other in sorted((s for s in sets if s is not None), key=len):
-        out = out & other
-    return out
+def intersect(found: np.ndarray, masks: Iterable[np.ndarray | None]) -> np.ndarray:
+    """The docnums of ``found`` every given mask keeps."""
+    given = [m for m in masks if m is not None]
+    return found[np.logical_and.reduce(given)] if given else found

@@ -3,33 +3,34 @@
 A generation is a complete, immutable-once-live index::
 
     gen-<ns>-<pid>/
-      *.seg, *.toc, …      the Whoosh index: jieba words and character bigrams (postings), the
-                           columns filters and facets read, and each article as stored JSON
+      *.seg, *.toc, …      the Whoosh index: jieba words (postings), the columns filters and
+                           facets read, and each article as stored JSON
+      grams-<n>.bin, .json a segment of character-pair postings (``grams``): one from a full
+                           build, one more from each ingest
       meta.json            schema version, counts, build time
       issue-<id>.json      an issue's cover data and contents
       texts-<id>.json      its articles' folded titles and bodies, which matching checks against
       vocab-<id>.json      its words with document frequency and pinyin (``vocabulary``)
 
-Writing: ``write_issue_files`` and ``write_meta`` (the Whoosh part is written by ``build``).
+Writing: ``write_issue_files`` and ``write_grams`` (the Whoosh part is written by ``build``).
 Reading: ``Generation`` opens one for searching, with the per-document arrays,
-the texts and a bounded cache of posting lists; ``read_meta`` is the one check
-of its schema version.
+the texts, the pair postings and a bounded cache of posting lists; ``read_meta``
+is the one check of its schema version.
 """
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import json
 import threading
 import time
 from array import array
-from collections import OrderedDict
 from functools import lru_cache
 from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher, MultiMatcher
@@ -38,20 +39,24 @@ from whoosh.searching import Searcher
 
 from archive import Issue
 
-from . import ranking
+from . import grams, ranking
 from .analysis import fold
+from .cache import BoundedCache
 from .errors import IndexCorruptError
-from .facets import COLUMNS, FACETS
+from .facets import COLUMNS, FACETS, Coded
 from .matching import Texts
 from .store import replace_file
-from .vocabulary import Vocabulary, mine
+from .vocabulary import Vocabulary
 
 META = "meta.json"
 ISSUE_PREFIX = "issue-"
 TEXTS_PREFIX = "texts-"
 VOCAB_PREFIX = "vocab-"
+GRAMS_PREFIX = "grams-"
+# An ingest that would leave more segments than this writes the ingested ones as one (they are small).
+MAX_SEGMENTS = 8
 # Bump when the schema or analysis changes: an index of another version must be rebuilt.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # Posting lists kept per worker, as 4-byte docnums: at most this many in all (16 MB).
 POSTINGS_BUDGET = 4_000_000
 # Scored words kept per worker (matching's cache), as docnum and score, 12 bytes each: at most 12 MB.
@@ -118,21 +123,61 @@ def issue_record(issue: Issue) -> dict[str, Any]:
     return data
 
 
-def write_issue_files(generation: Path, issues: list[Issue], *, create: bool) -> None:
-    """Write each issue's record and texts, and the meta counting them, into ``generation``."""
+def write_issue_files(
+    generation: Path, issues: list[Issue], vocabularies: list[dict[str, list]] | None, *, create: bool
+) -> None:
+    """Write each issue's record, texts and words (``vocabulary.tally``; None: a build's processes wrote
+    them, with ``write_issue``), then the meta counting them, into ``generation``."""
     meta = {"issues": 0, "articles": 0} if create else json.loads((generation / META).read_text(encoding="utf-8"))
-    for issue in issues:
-        _uncount(meta, generation, issue.id)
-        record = json.dumps(issue_record(issue), ensure_ascii=False).encode("utf-8")
-        texts = {a.id: [fold(a.title), fold(a.text)] for a in issue.articles}
-        replace_file(issue_path(generation, issue.id), record)
-        replace_file(texts_path(generation, issue.id), json.dumps(texts, ensure_ascii=False).encode("utf-8"))
-        vocab = mine(f"{a.title}\n{a.text}" for a in issue.articles)
-        replace_file(vocab_path(generation, issue.id), json.dumps(vocab, ensure_ascii=False).encode("utf-8"))
+    for n, issue in enumerate(issues):
+        if not create:
+            _uncount(meta, generation, issue.id)
+        if vocabularies is not None:
+            write_issue(generation, issue, vocabularies[n])
         meta["issues"] += 1
         meta["articles"] += len(issue.articles)
     meta.update(schema=SCHEMA_VERSION, built=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
     replace_file(generation / META, json.dumps(meta, ensure_ascii=False).encode("utf-8"))
+
+
+def write_issue(generation: Path, issue: Issue, vocabulary: dict[str, list]) -> None:
+    """Write one issue's record, texts and words."""
+    record = json.dumps(issue_record(issue), ensure_ascii=False).encode("utf-8")
+    texts = {a.id: [fold(a.title), fold(a.text)] for a in issue.articles}
+    replace_file(issue_path(generation, issue.id), record)
+    replace_file(texts_path(generation, issue.id), json.dumps(texts, ensure_ascii=False).encode("utf-8"))
+    replace_file(vocab_path(generation, issue.id), json.dumps(vocabulary, ensure_ascii=False).encode("utf-8"))
+
+
+def grams_segments(generation: Path) -> list[Path]:
+    """The generation's pair-posting segments, oldest first."""
+    return sorted(generation.glob(f"{GRAMS_PREFIX}*.bin"))
+
+
+def write_grams(generation: Path, issues: list[Issue], *, number: int | None = None) -> None:
+    """Write the pair postings of ``issues`` as segment ``number`` (a build's processes write one each), or
+    as the generation's next one. When that leaves more than ``MAX_SEGMENTS``, the newest small ones (each
+    under a quarter of the largest: ingests) are written again as one, or all of them when none is small."""
+    segments = grams_segments(generation)
+    if number is None:
+        number = int(segments[-1].stem.removeprefix(GRAMS_PREFIX)) + 1 if segments else 1
+    articles = [grams.Article(a.id, issue.id, a.title, a.text) for issue in issues for a in issue.articles]
+    new = generation / f"{GRAMS_PREFIX}{number:06d}.bin"
+    grams.write_segment(new, articles, replace=replace_file)
+    segments = grams_segments(generation)
+    if len(segments) <= MAX_SEGMENTS:
+        return
+    rows = [grams.rows(p) for p in segments]
+    small = 0
+    while small < len(segments) - 1 and rows[-1 - small] * 4 < max(rows):
+        small += 1
+    merging = segments[-small:] if small >= 2 else segments
+    live = {p.stem.removeprefix(ISSUE_PREFIX) for p in sidecars(generation, ISSUE_PREFIX)}
+    merged = generation / f"{GRAMS_PREFIX}{number + 1:06d}.bin"
+    grams.merge_segments(merging, merged, live.__contains__, replace=replace_file)
+    for old in merging:
+        old.unlink()
+        old.with_suffix(".json").unlink()
 
 
 def remove_issue_files(generation: Path, issue_id: str) -> None:
@@ -182,10 +227,13 @@ class Generation:
             self.live = [n for n in range(size) if not reader.is_deleted(n)]
             self.cols = {name: list(reader.column_reader(name)) if size else [] for name in _COLUMNS}
         self.ids = {self.cols["id"][n]: n for n in self.live}
-        self.everything = frozenset(self.live)
+        self.live_docs = np.array(self.live, dtype=np.int32)
         self.by_value = {f.name: _group(self.live, self.cols[f.source]) for f in FACETS}
-        self.by_date = sorted((self.cols["date"][n], n) for n in self.live)
+        # Each facet's column as codes into its values, so filters and counts are array operations.
+        self.coded = {name: Coded.of(self.cols[name]) for name in dict.fromkeys(f.source for f in FACETS)}
+        self.dates = np.array([_day(d) for d in self.cols["date"]], dtype=np.int32)
         self.texts = _load_texts(path, self.ids, size)
+        self.grams = grams.Grams(grams_segments(path), self.ids.get)
         self.cache = BoundedCache(POSTINGS_BUDGET)
         self.matches = BoundedCache(MATCH_BUDGET)  # a scored word: (docnums, scores), 12 bytes a docnum
         self.record = lru_cache(maxsize=64)(self._record)
@@ -193,7 +241,8 @@ class Generation:
         self._vocabulary_lock = threading.Lock()  # not self.lock: searchers open while it is read
         date, ordinal = self.cols["date"], self.cols["ordinal"]
         self.newest_first = sorted(self.live, key=lambda n: (ranking.newest_first(date[n]), ordinal[n]))
-        self.rank = {n: i for i, n in enumerate(self.newest_first)}
+        self.rank = np.zeros(size, dtype=np.int64)
+        self.rank[self.newest_first] = np.arange(len(self.newest_first))
         self.articles_by_issue: dict[str, list[str]] = {}
         for n in sorted(self.live, key=ordinal.__getitem__):
             self.articles_by_issue.setdefault(self.cols["issue_id"][n], []).append(self.cols["id"][n])
@@ -221,28 +270,39 @@ class Generation:
         """The stored fields of one document."""
         return self.searcher().stored_fields(docnum)
 
-    def dated(self, start: str | None, end: str | None) -> set[int]:
-        """Docnums whose issue date lies between ``start`` and ``end`` (ISO strings, inclusive)."""
-        lo = bisect.bisect_left(self.by_date, (start or "",))
-        hi = bisect.bisect_right(self.by_date, (end or "9999", float("inf")))
-        return {n for _, n in self.by_date[lo:hi]}
+    def dated(self, docs: np.ndarray, start: str | None, end: str | None) -> np.ndarray:
+        """Which of ``docs`` have an issue date between ``start`` and ``end`` (ISO dates, inclusive)."""
+        days = self.dates[docs]
+        return (days >= _day(start or "0000-01-01")) & (days <= _day(end or "9999-12-31"))
 
-    def postings(self, field: str, term: str) -> set[int]:
-        """The docnums whose ``field`` has ``term`` (cached: the same words come back all day)."""
-        ids = self.cache.get((field, term))
-        if ids is None:
+    def word_docs(self, field: str, word: str) -> np.ndarray:
+        """The docnums whose jieba words in ``field`` include ``word``, sorted (cached: the same words come
+        back all day)."""
+        docs = self.cache.get((field, word))
+        if docs is None:
             try:
-                ids = posting_ids(self.searcher().reader().postings(field, term))
+                docs = np.frombuffer(posting_ids(self.searcher().reader().postings(field, word)), dtype=np.uint32)
             except TermNotFound:
-                ids = array("I")
-            self.cache.put((field, term), ids)
-        return set(ids)
+                docs = np.empty(0, np.uint32)
+            docs = docs.astype(np.int32)
+            self.cache.put((field, word), docs)
+        return docs
 
-    def prefixed(self, field: str, prefix: str) -> set[int]:
-        out: set[int] = set()
-        for term in self.searcher().reader().expand_prefix(field, prefix):
-            out |= self.postings(field, term.decode("utf-8") if isinstance(term, bytes) else term)
-        return out
+    def pairs(self, field: str, key: int) -> tuple[np.ndarray, np.ndarray]:
+        """Sorted docnums whose ``field`` holds the pair key ``key``, with its count in each (``grams``)."""
+        found = self.cache.get(("pairs", field, key))
+        if found is None:
+            found = self.grams.lookup(field, key)
+            self.cache.put(("pairs", field, key), found)
+        return found
+
+    def starting(self, field: str, char: str) -> np.ndarray:
+        """Sorted docnums whose ``field`` contains the CJK character ``char``."""
+        found = self.cache.get(("char", field, char))
+        if found is None:
+            found = self.grams.prefix(field, char)
+            self.cache.put(("char", field, char), found)
+        return found
 
     def _record(self, issue_id: str) -> dict[str, Any] | None:
         return read_record(self.path, issue_id) if issue_id in self.issues else None
@@ -255,6 +315,7 @@ class Generation:
             searcher.close()
         if closing:
             self.ix.close()
+            self.grams.close()
 
     def __del__(self) -> None:
         # Dropped once a newer generation is live and no request holds this one.
@@ -289,6 +350,11 @@ def posting_ids(matcher: Any) -> array:
     return array("I", matcher.all_ids())
 
 
+def _day(iso: str) -> int:
+    """An ISO date as a number that sorts as the date does (2017-06-10 → 20170610)."""
+    return int(iso[:10].replace("-", "")) if iso else 0
+
+
 def _group(docs: list[int], values: list[str]) -> dict[str, frozenset[int]]:
     groups: dict[str, set[int]] = {}
     for n in docs:
@@ -305,36 +371,3 @@ def _load_texts(path: Path, ids: dict[str, int], size: int) -> Texts:
             if docnum is not None:
                 titles[docnum], bodies[docnum] = title, body
     return Texts(titles, bodies)
-
-
-class BoundedCache:
-    """Least recently used values (arrays of docnums, or tuples of them), bounded by the total number of
-    docnums held."""
-
-    def __init__(self, budget: int):
-        self.budget = budget
-        self.size = 0
-        self.items: OrderedDict[Any, Any] = OrderedDict()
-        self.lock = threading.Lock()
-
-    @staticmethod
-    def cost(value: Any) -> int:
-        return len(value[0]) if isinstance(value, tuple) else len(value)
-
-    def get(self, key: Any) -> Any:
-        with self.lock:
-            value = self.items.get(key)
-            if value is not None:
-                self.items.move_to_end(key)
-            return value
-
-    def put(self, key: Any, value: Any) -> None:
-        cost = self.cost(value)
-        with self.lock:
-            if key in self.items or cost > self.budget:
-                return
-            self.items[key] = value
-            self.size += cost
-            while self.size > self.budget:
-                _, evicted = self.items.popitem(last=False)
-                self.size -= self.cost(evicted)

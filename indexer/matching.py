@@ -1,11 +1,13 @@
 """Evaluate a query plan against one index generation: which articles match, and how well.
 
-A query word's candidates are the articles whose bigram postings (read from
-Whoosh) contain its rarest bigrams; a candidate matches when the word really
-is a contiguous piece of its title or body, checked against the generation's
-text held in memory. So matching is exact, as a phrase of bigrams with
-positions would be, but costs one set intersection and one substring test
-per candidate instead of Whoosh walking positions document by document.
+A query word's candidates are the articles holding all its character pairs
+(``grams``: arrays beside the Whoosh index); a candidate matches when the word
+really is a contiguous piece of its title or body, checked against the
+generation's text held in memory. A two-character word needs no test: its
+pair's postings are its matches, with its count in each. Results are arrays
+(``Scores``): sorted docnums and their scores, combined with numpy, so a
+query's cost follows how many articles its words narrow to, not a Python step
+per article.
 
 How each match scores is ``ranking``'s.
 """
@@ -13,20 +15,17 @@ How each match scores is ``ranking``'s.
 from __future__ import annotations
 
 import operator
-import re
-from array import array
-from collections.abc import Callable
+from dataclasses import dataclass
 from itertools import repeat
 from operator import methodcaller
 from typing import Any, Protocol
 
-from . import ranking
-from .analysis import fold, grams
-from .query import AllOf, AnyOf, Match, MostOf, Plan, Without
+import numpy as np
 
-# How many of a word's rarest bigrams narrow the candidates; the substring test does the rest.
-NARROWING = 2
-_SINGLE_CJK = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]$")
+from . import ranking
+from .analysis import fold
+from .grams import is_cjk, word_keys
+from .query import AllOf, AnyOf, Match, MostOf, Plan, Without
 
 
 class Texts:
@@ -35,14 +34,31 @@ class Texts:
     def __init__(self, titles: list[str], bodies: list[str]):
         self.titles = titles
         self.bodies = bodies
-        self.lengths = [len(b) for b in bodies]
-        live = [n for n in self.lengths if n]
-        self.average = sum(live) / len(live) if live else 1.0
-        self.norms = [ranking.length_norm(n, self.average) for n in self.lengths]
+        lengths = np.fromiter(map(len, bodies), dtype=np.int64, count=len(bodies))
+        live = lengths[lengths > 0]
+        self.average = int(live.sum()) / len(live) if len(live) else 1.0
+        self.norms = ranking.length_norm(lengths, self.average)
 
 
-Postings = Callable[[str, str], frozenset[int]]
-Prefix = Callable[[str, str], frozenset[int]]
+@dataclass(frozen=True)
+class Scores:
+    """Matched documents: docnums in ascending order, and the score of each."""
+
+    docs: np.ndarray
+    values: np.ndarray
+
+    @classmethod
+    def empty(cls) -> Scores:
+        return cls(np.empty(0, np.int32), np.empty(0, np.float64))
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def __bool__(self) -> bool:
+        return len(self.docs) > 0
+
+    def as_dict(self) -> dict[int, float]:
+        return dict(zip(self.docs.tolist(), self.values.tolist(), strict=True))
 
 
 class Memo(Protocol):
@@ -54,130 +70,158 @@ class Source(Protocol):
     """What matching reads: a generation's texts, postings and its cache of scored words."""
 
     texts: Texts
-    everything: frozenset[int]
+    live_docs: np.ndarray
     matches: Memo
 
-    def postings(self, field: str, term: str) -> set[int]: ...
-    def prefixed(self, field: str, prefix: str) -> set[int]: ...
+    def pairs(self, field: str, key: int) -> tuple[np.ndarray, np.ndarray]: ...
+    def starting(self, field: str, char: str) -> np.ndarray: ...
+    def word_docs(self, field: str, word: str) -> np.ndarray: ...
 
 
-def evaluate(plan: Plan, source: Source) -> dict[int, float]:
-    """Docnum → score for the documents ``plan`` matches."""
+def evaluate(plan: Plan, source: Source) -> Scores:
+    """The documents ``plan`` matches, with their scores."""
     if isinstance(plan, Match):
         return _match(plan, source)
     if isinstance(plan, AllOf):
         results = [evaluate(p, source) for p in plan.parts]
         if not results:
-            return {}
-        rarest = sorted(results, key=len)  # intersected from the smallest
-        common = set(rarest[0])
-        for r in rarest[1:]:
-            common.intersection_update(r)
-        return {d: sum(r[d] for r in results) for d in common}
+            return Scores.empty()
+        smallest, *others = sorted(results, key=len)
+        common = smallest.docs
+        for r in others:  # narrowed from the smallest
+            common = common[member(r.docs, common)]
+        total = np.zeros(len(common))
+        for r in results:
+            total += r.values[np.searchsorted(r.docs, common)]
+        return Scores(common, total)
     if isinstance(plan, AnyOf):
-        merged: dict[int, float] = {}
-        for result in (evaluate(p, source) for p in plan.parts):
-            for d, score in result.items():
-                merged[d] = merged.get(d, 0.0) + score
-        return merged
+        return _merged([evaluate(p, source) for p in plan.parts], np.add)[0]
     if isinstance(plan, MostOf):
-        results = [evaluate(p, source) for p in plan.parts]
-        hits: dict[int, list[float]] = {}
-        for result in results:
-            for d, score in result.items():
-                hits.setdefault(d, []).append(score)
-        return {d: ranking.coordinated(len(s), sum(s)) for d, s in hits.items()}
+        summed, matched = _merged([evaluate(p, source) for p in plan.parts], np.add)
+        return Scores(summed.docs, ranking.coordinated(matched, summed.values))
     if isinstance(plan, Without):
-        base = evaluate(plan.positive, source) if plan.positive is not None else dict.fromkeys(source.everything, 0.0)
-        excluded: set[int] = set()
-        for negative in plan.negatives:
-            excluded.update(evaluate(negative, source))
-        return {d: s for d, s in base.items() if d not in excluded}
+        if plan.positive is not None:
+            base = evaluate(plan.positive, source)
+        else:
+            base = Scores(source.live_docs, np.zeros(len(source.live_docs)))
+        excluded = _merged([evaluate(n, source) for n in plan.negatives], np.add)[0].docs
+        keep = ~member(excluded, base.docs)
+        return Scores(base.docs[keep], base.values[keep])
     raise TypeError(f"unknown plan {plan!r}")
 
 
-def _match(plan: Match, source: Source) -> dict[int, float]:
-    scores: dict[int, float] = {}
-    for text, weight in plan.alternatives:
-        docs, values = _scored(text, weight, plan.title_only, source)
-        if not scores:
-            scores = dict(zip(docs, values, strict=True))
-            continue
-        for d, score in zip(docs, values, strict=True):
-            if score > scores.get(d, 0.0):
-                scores[d] = score
-    if scores:
-        total = max(1, len(source.texts.bodies))
-        word_fields = ("title",) if plan.title_only else ("title", "body")
-        for word in plan.whole_words:
-            whole = set().union(*(source.postings(f, word) for f in word_fields))
-            if whole:
-                bonus = ranking.whole_word_bonus(total, len(whole))
-                for d in whole.intersection(scores):
-                    scores[d] += bonus
-    return scores
+def member(haystack: np.ndarray, needles: np.ndarray) -> np.ndarray:
+    """Which of ``needles`` are in the sorted array ``haystack`` (a binary search each, in C)."""
+    if not len(haystack) or not len(needles):
+        return np.zeros(len(needles), dtype=bool)
+    at = np.searchsorted(haystack, needles)
+    at[at == len(haystack)] = 0
+    return haystack[at] == needles
 
 
-def _scored(text: str, weight: float, title_only: bool, source: Source) -> tuple[array, array]:
+def _merged(results: list[Scores], combine: np.ufunc) -> tuple[Scores, np.ndarray]:
+    """Every document of ``results`` with its scores combined (in the order given), and how many of the
+    results had it."""
+    results = [r for r in results if len(r)]
+    if not results:
+        return Scores.empty(), np.empty(0, np.int64)
+    if len(results) == 1:
+        return results[0], np.ones(len(results[0]), np.int64)
+    docs = np.concatenate([r.docs for r in results])
+    values = np.concatenate([r.values for r in results])
+    order = np.argsort(docs, kind="stable")
+    docs, values = docs[order], values[order]
+    starts = np.flatnonzero(np.concatenate([[True], docs[1:] != docs[:-1]]))
+    return Scores(docs[starts], combine.reduceat(values, starts)), np.diff(np.append(starts, len(docs)))
+
+
+def _match(plan: Match, source: Source) -> Scores:
+    found = _merged([_scored(text, weight, plan.title_only, source) for text, weight in plan.alternatives], np.maximum)
+    scores = found[0]
+    if not scores:
+        return scores
+    values = scores.values.copy()  # the cached word's own scores stay as they are
+    total = max(1, len(source.texts.bodies))
+    word_fields = ("title",) if plan.title_only else ("title", "body")
+    for word in plan.whole_words:
+        lists = [source.word_docs(f, word) for f in word_fields]
+        whole = lists[0] if len(lists) == 1 else np.union1d(*lists)
+        if len(whole):
+            values[member(whole, scores.docs)] += ranking.whole_word_bonus(total, len(whole))
+    return Scores(scores.docs, values)
+
+
+def _scored(text: str, weight: float, title_only: bool, source: Source) -> Scores:
     """The documents where ``text`` occurs and its BM25 score in each, remembered by the generation: the
-    same words come back all day, and the substring tests are most of a search's cost."""
+    same words come back all day."""
     key = (text, weight, title_only)
     cached = source.matches.get(key)
     if cached is not None:
         return cached
     texts = source.texts
-    fields = ("title_g",) if title_only else ("title_g", "body_g")
     folded = fold(text)
-    candidates = sorted(_candidates(grams(text, query=True), fields, source.postings, source.prefixed))
-    # The substring tests in C (map), not a Python loop: they are most of a new word's cost.
-    titles, bodies = texts.titles, texts.bodies
-    in_title = list(map(operator.contains, [titles[d] for d in candidates], repeat(folded)))
-    if title_only:
-        counts = [0] * len(candidates)
+    keys = word_keys(text)
+    if len(keys) == 1 and len(folded) == 2 and folded[0] != folded[1] and is_cjk(folded[0]) and is_cjk(folded[1]):
+        # Two characters: the pair's postings are the matches, with the body's count.
+        titled, _ = source.pairs("title", keys[0])
+        if title_only:
+            docs, in_title, counts = titled, np.ones(len(titled), bool), np.zeros(len(titled), np.int64)
+        else:
+            bodied, body_counts = source.pairs("body", keys[0])
+            docs = np.union1d(titled, bodied)
+            in_title = member(titled, docs)
+            counts = np.zeros(len(docs), np.int64)
+            counts[np.searchsorted(docs, bodied)] = body_counts
     else:
-        counts = list(map(methodcaller("count", folded), [bodies[d] for d in candidates]))
-    keep = [i for i, (t, c) in enumerate(zip(in_title, counts, strict=True)) if t or c]
-    docs = array("I", [candidates[i] for i in keep])
-    in_title, counts = [in_title[i] for i in keep], [counts[i] for i in keep]
-    idf = ranking.idf(max(1, len(bodies)), len(docs))
-    values = array("d", ranking.bm25(idf, weight, in_title, counts, [texts.norms[d] for d in docs]))
-    source.matches.put(key, (docs, values))
-    return docs, values
+        candidates = _candidates(folded, keys, ("title",) if title_only else ("title", "body"), source).tolist()
+        # The substring tests in C (map), not a Python loop: they are most of a long word's cost.
+        titles, bodies = texts.titles, texts.bodies
+        titled = list(map(operator.contains, [titles[d] for d in candidates], repeat(folded)))
+        if title_only:
+            body_counts = [0] * len(candidates)
+        else:
+            body_counts = list(map(methodcaller("count", folded), [bodies[d] for d in candidates]))
+        keep = [i for i, (t, c) in enumerate(zip(titled, body_counts, strict=True)) if t or c]
+        docs = np.array([candidates[i] for i in keep], dtype=np.int32)
+        in_title = np.array([titled[i] for i in keep], dtype=bool)
+        counts = np.array([body_counts[i] for i in keep], dtype=np.int64)
+    idf = ranking.idf(max(1, len(texts.bodies)), len(docs))
+    scores = Scores(docs, ranking.bm25(idf, weight, in_title, counts, texts.norms[docs]))
+    source.matches.put(key, scores)
+    return scores
 
 
-def _candidates(tokens: list[str], fields: tuple[str, ...], postings: Postings, prefix: Prefix) -> set[int]:
-    if not tokens:
-        return set()
-    out: set[int] = set()
+def _candidates(folded: str, keys: list[int], fields: tuple[str, ...], source: Source) -> np.ndarray:
+    """Docnums holding all of a word's keys in one of ``fields``; for a lone character, those holding it."""
+    found = []
+    chars = [c for c in folded if is_cjk(c)]
     for field in fields:
-        if len(tokens) == 1 and _SINGLE_CJK.match(tokens[0]):
-            # A lone character starts a bigram, or ends a run as a unigram.
-            out |= prefix(field, tokens[0])
+        if not keys:
+            if len(chars) == 1:
+                found.append(source.starting(field, chars[0]))
             continue
-        lists = sorted((postings(field, t) for t in set(tokens)), key=len)
-        if not lists[0]:
-            continue
-        narrowed = set(lists[0])
-        for ids in lists[1:NARROWING]:
-            narrowed &= ids
-        out |= narrowed
-    return out
+        lists = sorted((source.pairs(field, k)[0] for k in keys), key=len)
+        narrowed = lists[0]
+        for other in lists[1:]:  # only the rarest key's documents are looked up in the others
+            narrowed = narrowed[member(other, narrowed)]
+        found.append(narrowed)
+    if not found:
+        return np.empty(0, np.int32)
+    return found[0] if len(found) == 1 else np.union1d(*found)
 
 
-def vote(text: str, postings: Postings, total: int) -> dict[int, float]:
-    """Articles sharing the most distinctive bigrams with a pasted passage, whatever its spacing,
+def vote(text: str, source: Source, total: int) -> Scores:
+    """Articles sharing the most distinctive character pairs with a pasted passage, whatever its spacing,
     punctuation or a few differing characters; those far below the best are left out."""
-    votes: dict[int, float] = {}
-    for gram in set(grams(text, query=True)):
-        if len(gram) < 2:
+    docs, weights = [], []
+    for key in word_keys(text, shortest_ascii=2):
+        ids = np.union1d(source.pairs("body", key)[0], source.pairs("title", key)[0])
+        if not len(ids) or len(ids) > ranking.PASSAGE_COMMON * total:
             continue
-        ids = postings("body_g", gram) | postings("title_g", gram)
-        if not ids or len(ids) > ranking.PASSAGE_COMMON * total:
-            continue
-        weight = ranking.idf(total, len(ids))
-        for d in ids:
-            votes[d] = votes.get(d, 0.0) + weight
-    if not votes:
-        return {}
-    best = max(votes.values())
-    return {d: v for d, v in votes.items() if v >= ranking.PASSAGE_KEEP * best}
+        docs.append(ids)
+        weights.append(np.full(len(ids), ranking.idf(total, len(ids))))
+    if not docs:
+        return Scores.empty()
+    voted = _merged([Scores(d, w) for d, w in zip(docs, weights, strict=True)], np.add)[0]
+    keep = voted.values >= ranking.PASSAGE_KEEP * voted.values.max()
+    return Scores(voted.docs[keep], voted.values[keep])

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from . import ranking
-from .analysis import grams, has_text, normalise, question_words, synonyms, words
+from .analysis import has_text, normalise, question_words, synonyms, words
 
 _QUOTES = '"“”＂'
 _TOKEN = re.compile(
@@ -187,7 +187,7 @@ def _term_plan(term: Term, relaxed: bool) -> Plan | None:
     alternatives = tuple(
         (text, 1.0 if rank == 0 else ranking.SYNONYM_WEIGHT)
         for rank, text in enumerate(_alternatives(term))
-        if grams(text, query=True)
+        if has_text(text)
     )
     if not alternatives:
         return None

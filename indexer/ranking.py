@@ -10,6 +10,9 @@ Ties, and the date sort, go newest first.
 from __future__ import annotations
 
 import math
+from typing import Any
+
+import numpy as np
 
 K1, B = 1.2, 0.75
 TITLE_BOOST = 3.0
@@ -27,16 +30,16 @@ def idf(total: int, matching: int) -> float:
     return math.log(1 + (total - matching + 0.5) / (matching + 0.5))
 
 
-def length_norm(length: int, average: float) -> float:
-    """BM25's length normalisation of an article's body of ``length`` characters."""
+def length_norm(length: Any, average: float) -> Any:
+    """BM25's length normalisation of an article's body of ``length`` characters (or an array of them)."""
     return K1 * (1 - B + B * length / average)
 
 
-def bm25(idf_: float, weight: float, in_title: list[bool], counts: list[int], norms: list[float]) -> list[float]:
-    """One word's score in each of many articles: title presence plus BM25 of its ``count`` occurrences in
-    the body, given each body's ``length_norm``."""
+def bm25(idf_: float, weight: float, in_title: np.ndarray, counts: np.ndarray, norms: np.ndarray) -> np.ndarray:
+    """One word's score in each of many articles (arrays, one element an article): title presence plus BM25
+    of its ``counts`` occurrences in the body, given each body's ``length_norm``."""
     scale, top = idf_ * weight, K1 + 1
-    return [scale * (TITLE_BOOST * t + c * top / (c + n)) for t, c, n in zip(in_title, counts, norms, strict=True)]
+    return scale * (TITLE_BOOST * in_title + counts * top / (counts + norms))
 
 
 def whole_word_bonus(total: int, with_word: int) -> float:
@@ -49,14 +52,19 @@ def newest_first(iso_date: str) -> tuple[int, ...]:
     return tuple(-int(part) for part in iso_date.split("-")) if iso_date else (0,)
 
 
-def relevance_order(score: float, newest_rank: int) -> tuple[float, int]:
-    """The sort key of the relevance order: higher scores first, then newer issues.
+def first(k: int, newest_rank: np.ndarray, scores: np.ndarray | None = None) -> np.ndarray:
+    """Positions of the first ``k`` results in order: higher ``scores`` first, then newer issues; newest
+    first when there are no scores. ``newest_rank`` is each result's place when all articles are ordered
+    newest first (0 is the newest). Only the candidates for the first ``k`` places are sorted."""
+    n = len(newest_rank)
+    if scores is None:
+        cut = np.argpartition(newest_rank, k - 1)[:k] if k < n else np.arange(n)
+        return cut[np.argsort(newest_rank[cut])]
+    # Ties at the k-th score are all kept for the sort.
+    cut = np.flatnonzero(scores >= np.partition(scores, n - k)[n - k]) if k < n else np.arange(n)
+    return cut[np.lexsort((newest_rank[cut], -scores[cut]))][:k]
 
-    ``newest_rank`` is the article's position when all are ordered newest first (0 is the newest).
-    """
-    return (-score, newest_rank)
 
-
-def coordinated(matched: int, score: float) -> float:
+def coordinated(matched: Any, score: Any) -> Any:
     """A partial match's score: the number of query words matched first, then their scores."""
     return matched + score / (1 + score)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 
+import numpy as np
+
 from .analysis import words
 from .generation import Generation
 
@@ -30,9 +32,9 @@ def related(gen: Generation, docnum: int, limit: int = 5) -> list[int]:
     text = f"{gen.texts.titles[docnum]} {gen.texts.bodies[docnum]}"
     counts = Counter(w for w in words(text) if len(w) >= 2 and not w.isdigit())
     weights: dict[str, float] = {}
-    postings: dict[str, set[int]] = {}
+    postings: dict[str, list[int]] = {}
     for word, tf in counts.items():
-        docs = gen.postings("body", word) | gen.postings("title", word)
+        docs = np.union1d(gen.word_docs("body", word), gen.word_docs("title", word)).tolist()
         if len(docs) <= 1 or len(docs) > COMMON * total:
             continue
         postings[word] = docs

@@ -5,11 +5,20 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.codec.whoosh3 import W3Codec
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, Schema
 
 from archive import Article, Issue
 
-from .analysis import gram_analyzer, word_analyzer
+from .analysis import word_analyzer
+
+
+class Codec(W3Codec):
+    """Whoosh's codec without the field-length statistics it gathers for its own scoring (one file lookup a
+    posting at commit for fields that keep no lengths): ranking is ours (``ranking``), so nothing reads them.
+    Pickled into the index: moving it needs a reindex."""
+
+    length_stats = False
 
 
 def make_schema() -> Schema:
@@ -17,11 +26,9 @@ def make_schema() -> Schema:
         id=ID(stored=True, unique=True, sortable=True),
         issue_id=ID(stored=True, sortable=True),
         ordinal=NUMERIC(int, stored=True, sortable=True),
-        title=TEXT(analyzer=word_analyzer(), phrase=False),
-        body=TEXT(analyzer=word_analyzer(), phrase=False),
-        # Bigram postings without positions: contiguity is checked against the text (indexer/matching.py).
-        title_g=TEXT(analyzer=gram_analyzer(), phrase=False),
-        body_g=TEXT(analyzer=gram_analyzer(), phrase=False),
+        # Which articles hold a jieba word, nothing more: ranking is ours, so no lengths or positions.
+        title=KEYWORD(analyzer=word_analyzer()),
+        body=KEYWORD(analyzer=word_analyzer()),
         unit=ID(stored=True, sortable=True),
         district=ID(stored=True, sortable=True),
         place=ID(stored=True, sortable=True),
@@ -33,17 +40,17 @@ def make_schema() -> Schema:
     )
 
 
-def document(article: Article, issue: Issue) -> dict[str, Any]:
-    """Index fields for one article; ``doc`` stores what a hit or an article page shows."""
-    body = article.text
+def document(article: Article, issue: Issue, title_words: list[str], body_words: list[str]) -> dict[str, Any]:
+    """Index fields for one article; ``doc`` stores what a hit or an article page shows.
+
+    The title and body are given as their jieba words (``analysis.words``; the build segments in a process
+    per core): Whoosh indexes a list as the tokens it is, and a text through the fields' analyser."""
     return {
         "id": article.id,
         "issue_id": issue.id,
         "ordinal": article.ordinal,
-        "title": article.title,
-        "body": body,
-        "title_g": article.title,
-        "body_g": body,
+        "title": title_words,
+        "body": body_words,
         "unit": article.unit or "",
         "district": article.district or "",
         "place": article.place or "",

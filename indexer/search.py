@@ -9,12 +9,13 @@ and facets work on the generation's arrays (``facets``).
 
 from __future__ import annotations
 
-import heapq
 import json
 import threading
 import time
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from archive import Article, Paragraph
 
@@ -25,7 +26,7 @@ from .errors import IndexCorruptError, IndexerError
 from .facets import FILTER_FACETS, count, intersect
 from .generation import Generation
 from .highlight import highlight_all, snippet
-from .matching import evaluate, vote
+from .matching import Scores, evaluate, vote
 from .related import related as related_docs
 from .request import MAX_QUERY, Filters, SearchRequest
 from .results import ArticleRecord, Hit, SearchResult
@@ -108,15 +109,15 @@ class SearchService:
         started = time.perf_counter()
         gen = self.generation()
         understood, scored, parsed = self._understand(gen, request)
-        found = set(gen.everything if scored is None else scored)
+        found = gen.live_docs if scored is None else scored.docs
         matched, facets = self._filter(gen, found, request.filters)
         start = (request.page - 1) * request.per_page
         # Only the pages up to this one are ordered; totals and facets need no order.
         if request.sort == "date" or scored is None:
-            ordered = heapq.nsmallest(start + request.per_page, matched, key=gen.rank.__getitem__)
+            values = None
         else:
-            key = lambda n: ranking.relevance_order(scored[n], gen.rank[n])  # noqa: E731
-            ordered = heapq.nsmallest(start + request.per_page, matched, key=key)
+            values = scored.values[np.searchsorted(scored.docs, matched)]
+        ordered = matched[ranking.first(start + request.per_page, gen.rank[matched], values)]
         terms = _highlight_terms(understood, parsed)
         return SearchResult(
             query=request.query,
@@ -124,7 +125,7 @@ class SearchService:
             page=request.page,
             per_page=request.per_page,
             took_ms=round((time.perf_counter() - started) * 1000, 1),
-            hits=[self._hit(gen, n, terms) for n in ordered[start:]],
+            hits=[self._hit(gen, n, terms) for n in ordered[start:].tolist()],
             facets=facets,
             filters=request.filters,
             sort=request.sort,
@@ -134,7 +135,7 @@ class SearchService:
 
     def _understand(
         self, gen: Generation, request: SearchRequest
-    ) -> tuple[Understanding, dict[int, float] | None, q.ParsedQuery]:
+    ) -> tuple[Understanding, Scores | None, q.ParsedQuery]:
         """Match the query as typed and, where that finds (almost) nothing, the forgiving steps in turn."""
         typed = request.query
         parsed = q.parse(typed)
@@ -146,7 +147,7 @@ class SearchService:
             return Understanding(typed, typed, "exact", changes), exact, parsed
         passage = q.passage(typed)
         if passage is not None and not exact:
-            votes = vote(passage, gen.postings, len(gen.live))
+            votes = vote(passage, gen, len(gen.live))
             if votes:
                 return Understanding(typed, typed, "passage", changes), votes, parsed
         if not request.exact and (alt := alternative(parsed, gen.vocabulary)) is not None:
@@ -166,30 +167,30 @@ class SearchService:
         # as a sentence or question is, may match in part.
         typed_together = len(parsed.positive_terms()) == 1
         if not scored and typed_together and (plan := q.plan_partial(parsed)) is not None:
-            scored, mode = self._match(gen, plan) or {}, "partial"
+            scored, mode = self._match(gen, plan) or Scores.empty(), "partial"
         return Understanding(typed, typed, mode if scored else "exact", changes), scored, parsed
 
-    def _attempt(self, gen: Generation, parsed: q.ParsedQuery) -> tuple[dict[int, float], str]:
+    def _attempt(self, gen: Generation, parsed: q.ParsedQuery) -> tuple[Scores, str]:
         """The query's matches as typed, else with its words apart (question words need not match)."""
-        scored = self._match(gen, q.plan(parsed)) or {}
+        scored = self._match(gen, q.plan(parsed)) or Scores.empty()
         if not scored and q.can_relax(parsed):
-            return self._match(gen, q.plan(parsed, relaxed=True)) or {}, "relaxed"
+            return self._match(gen, q.plan(parsed, relaxed=True)) or Scores.empty(), "relaxed"
         return scored, "exact"
 
-    def _match(self, gen: Generation, plan: q.Plan | None) -> dict[int, float] | None:
+    def _match(self, gen: Generation, plan: q.Plan | None) -> Scores | None:
         """Docnums matching ``plan`` with their scores; None for an empty query (browse)."""
         if plan is None:
             return None
         return evaluate(plan, gen)
 
-    def _filter(self, gen: Generation, found: set[int], f: Filters) -> tuple[set[int], dict[str, dict[str, int]]]:
-        """Apply the filters and count facets, each facet respecting the other filters (set operations)."""
-        narrowing: dict[str, set[int] | frozenset[int] | None] = {
-            facet.name: gen.by_value[facet.name].get(value, frozenset()) if (value := f.get(facet.name)) else None
+    def _filter(self, gen: Generation, found: np.ndarray, f: Filters) -> tuple[np.ndarray, dict[str, dict[str, int]]]:
+        """Apply the filters and count facets, each facet respecting the other filters (array operations)."""
+        narrowing: dict[str, np.ndarray | None] = {
+            facet.name: gen.coded[facet.source].having(found, value) if (value := f.get(facet.name)) else None
             for facet in FILTER_FACETS
         }
-        narrowing["date"] = gen.dated(f.date_from_iso, f.date_to_iso) if f.dated else None
-        return intersect(found, narrowing.values()), count(found, gen.cols, narrowing)
+        narrowing["date"] = gen.dated(found, f.date_from_iso, f.date_to_iso) if f.dated else None
+        return intersect(found, narrowing.values()), count(found, gen.coded, narrowing)
 
     def _hit(self, gen: Generation, docnum: int, terms: list[str]) -> Hit:
         stored = gen.stored(docnum)

@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import islice, product
 
 from pypinyin import Style, lazy_pinyin, pinyin
@@ -27,8 +28,9 @@ _COST_WORD, _COST_SAME, _COST_NEAR, _COST_CHAR = 0.3, 0.5, 0.75, 1.0
 _LONGEST = 8
 
 
+@lru_cache(maxsize=1 << 18)
 def syllables(text: str) -> tuple[str, ...]:
-    """Toneless pinyin, one syllable per character."""
+    """Toneless pinyin, one syllable per character (remembered: a build asks for the same words often)."""
     return tuple(lazy_pinyin(text))
 
 
@@ -56,9 +58,14 @@ def fuzzy(syllable: str) -> str:
 
 def mine(texts: Iterable[str]) -> dict[str, list]:
     """Word → [document frequency, pinyin] over ``texts`` (one text per article)."""
+    return tally(vocabulary_words(text) for text in texts)
+
+
+def tally(articles: Iterable[set[str]]) -> dict[str, list]:
+    """Word → [document frequency, pinyin] over the vocabulary words of each article."""
     counts: Counter[str] = Counter()
-    for text in texts:
-        counts.update(w for w in vocabulary_words(text) if _CJK_WORD.match(w))
+    for found in articles:
+        counts.update(w for w in found if _CJK_WORD.match(w))
     return {w: [n, " ".join(syllables(w))] for w, n in counts.items()}
 
 
