@@ -1,8 +1,9 @@
 """The search index: jieba analysis, the Whoosh schema, builds, and the one search interface.
 
-Whoosh stores, per generation folder, the jieba-word and character-bigram postings, the columns that
-filters and facets read, and each article as JSON. Our code decides everything else: which articles
-match (``matching``: rarest bigrams, then an exact substring test against the texts the generation keeps),
+Whoosh stores, per generation folder, the jieba-word postings, the columns that filters and facets read,
+and each article as JSON; the character-pair postings are numpy arrays beside it (``grams``). Our code
+decides everything else: which articles match (``matching``: all of a word's pairs, then an exact
+substring test against the texts the generation keeps),
 how they rank (``ranking``), what a request may ask (``request``), how results are counted (``facets``),
 and what a generation folder holds (``generation``) and how generations are switched (``store``).
 Everything outside this package calls ``SearchService`` and the build functions, never Whoosh.

@@ -11,6 +11,7 @@ A generation is a complete, immutable-once-live index::
       issue-<id>.json      an issue's cover data and contents
       texts-<id>.json      its articles' folded titles and bodies, which matching checks against
       vocab-<id>.json      its words with document frequency and pinyin (``vocabulary``)
+      vocabulary.json      the archive's words: every issue's together, read when a search needs them
 
 Writing: ``write_issue_files`` and ``write_grams`` (the Whoosh part is written by ``build``).
 Reading: ``Generation`` opens one for searching, with the per-document arrays,
@@ -46,9 +47,10 @@ from .errors import IndexCorruptError
 from .facets import COLUMNS, FACETS, Coded
 from .matching import Texts
 from .store import replace_file
-from .vocabulary import Vocabulary
+from .vocabulary import Vocabulary, combine
 
 META = "meta.json"
+VOCABULARY = "vocabulary.json"
 ISSUE_PREFIX = "issue-"
 TEXTS_PREFIX = "texts-"
 VOCAB_PREFIX = "vocab-"
@@ -56,7 +58,7 @@ GRAMS_PREFIX = "grams-"
 # An ingest that would leave more segments than this writes the ingested ones as one (they are small).
 MAX_SEGMENTS = 8
 # Bump when the schema or analysis changes: an index of another version must be rebuilt.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 # Posting lists kept per worker, as 4-byte docnums: at most this many in all (16 MB).
 POSTINGS_BUDGET = 4_000_000
 # Scored words kept per worker (matching's cache), as docnum and score, 12 bytes each: at most 12 MB.
@@ -124,18 +126,36 @@ def issue_record(issue: Issue) -> dict[str, Any]:
 
 
 def write_issue_files(
-    generation: Path, issues: list[Issue], vocabularies: list[dict[str, list]] | None, *, create: bool
+    generation: Path,
+    issues: list[Issue],
+    vocabularies: list[dict[str, list]] | None,
+    *,
+    create: bool,
+    together: dict[str, list] | None = None,
 ) -> None:
-    """Write each issue's record, texts and words (``vocabulary.tally``; None: a build's processes wrote
-    them, with ``write_issue``), then the meta counting them, into ``generation``."""
-    meta = {"issues": 0, "articles": 0} if create else json.loads((generation / META).read_text(encoding="utf-8"))
+    """Write each issue's record, texts and words (``vocabulary.tally``), the archive's words and the meta
+    counting them into ``generation``. With ``vocabularies`` None, a build's processes wrote each issue's
+    files (``write_issue``) and ``together`` is their words."""
+    if create:
+        meta, words = {"issues": 0, "articles": 0}, {}
+    else:
+        meta = json.loads((generation / META).read_text(encoding="utf-8"))
+        words = json.loads((generation / VOCABULARY).read_text(encoding="utf-8"))
     for n, issue in enumerate(issues):
         if not create:
-            _uncount(meta, generation, issue.id)
+            _uncount(meta, words, generation, issue.id)
         if vocabularies is not None:
             write_issue(generation, issue, vocabularies[n])
+            combine(words, vocabularies[n])
         meta["issues"] += 1
         meta["articles"] += len(issue.articles)
+    if together is not None:
+        combine(words, together)
+    replace_file(generation / VOCABULARY, json.dumps(words, ensure_ascii=False).encode("utf-8"))
+    _write_meta(generation, meta)
+
+
+def _write_meta(generation: Path, meta: dict[str, Any]) -> None:
     meta.update(schema=SCHEMA_VERSION, built=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
     replace_file(generation / META, json.dumps(meta, ensure_ascii=False).encode("utf-8"))
 
@@ -181,20 +201,25 @@ def write_grams(generation: Path, issues: list[Issue], *, number: int | None = N
 
 
 def remove_issue_files(generation: Path, issue_id: str) -> None:
-    """Take the issue's record, texts and words out of ``generation`` and its meta."""
+    """Take the issue's record, texts and words out of ``generation``, its words and its meta."""
     meta = json.loads((generation / META).read_text(encoding="utf-8"))
-    _uncount(meta, generation, issue_id)
+    words = json.loads((generation / VOCABULARY).read_text(encoding="utf-8"))
+    _uncount(meta, words, generation, issue_id)
     for path in (issue_path(generation, issue_id), texts_path(generation, issue_id), vocab_path(generation, issue_id)):
         path.unlink(missing_ok=True)
-    replace_file(generation / META, json.dumps(meta, ensure_ascii=False).encode("utf-8"))
+    replace_file(generation / VOCABULARY, json.dumps(words, ensure_ascii=False).encode("utf-8"))
+    _write_meta(generation, meta)
 
 
-def _uncount(meta: dict[str, Any], generation: Path, issue_id: str) -> None:
-    """Take the issue the generation holds now, if any, out of the meta's counts."""
+def _uncount(meta: dict[str, Any], words: dict[str, list], generation: Path, issue_id: str) -> None:
+    """Take the issue the generation holds now, if any, out of the meta's counts and the archive's words."""
     record = read_record(generation, issue_id)
     if record is not None:
         meta["issues"] -= 1
         meta["articles"] -= len(record["articles"])
+        own = vocab_path(generation, issue_id)
+        if own.exists():
+            combine(words, json.loads(own.read_text(encoding="utf-8")), -1)
 
 
 class Generation:
@@ -262,8 +287,8 @@ class Generation:
         if self._vocabulary is None:
             with self._vocabulary_lock:
                 if self._vocabulary is None:
-                    parts = (json.loads(p.read_text(encoding="utf-8")) for p in sidecars(self.path, VOCAB_PREFIX))
-                    self._vocabulary = Vocabulary.merge(parts)
+                    words = json.loads((self.path / VOCABULARY).read_text(encoding="utf-8"))
+                    self._vocabulary = Vocabulary.merge([words])
         return self._vocabulary
 
     def stored(self, docnum: int) -> dict[str, Any]:

@@ -141,7 +141,7 @@ def _match(plan: Match, source: Source) -> Scores:
     if not scores:
         return scores
     values = scores.values.copy()  # the cached word's own scores stay as they are
-    total = max(1, len(source.texts.bodies))
+    total = max(1, len(source.live_docs))  # deleted documents of replaced issues do not count
     word_fields = ("title",) if plan.title_only else ("title", "body")
     for word in plan.whole_words:
         lists = [source.word_docs(f, word) for f in word_fields]
@@ -185,7 +185,7 @@ def _scored(text: str, weight: float, title_only: bool, source: Source) -> Score
         docs = np.array([candidates[i] for i in keep], dtype=np.int32)
         in_title = np.array([titled[i] for i in keep], dtype=bool)
         counts = np.array([body_counts[i] for i in keep], dtype=np.int64)
-    idf = ranking.idf(max(1, len(texts.bodies)), len(docs))
+    idf = ranking.idf(max(1, len(source.live_docs)), len(docs))
     scores = Scores(docs, ranking.bm25(idf, weight, in_title, counts, texts.norms[docs]))
     source.matches.put(key, scores)
     return scores

@@ -19,7 +19,7 @@ TITLE_BOOST = 3.0
 WHOLE_WORD_BONUS = 1.0
 # A synonym's match counts for less than the typed word's, so the typed word ranks first.
 SYNONYM_WEIGHT = 0.2
-# A pasted passage: bigrams in more than this share of articles carry no vote; articles with less than
+# A pasted passage: character pairs in more than this share of articles carry no vote; articles with less than
 # this share of the best article's votes are left out.
 PASSAGE_COMMON = 0.25
 PASSAGE_KEEP = 0.3

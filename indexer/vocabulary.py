@@ -69,6 +69,17 @@ def tally(articles: Iterable[set[str]]) -> dict[str, list]:
     return {w: [n, " ".join(syllables(w))] for w, n in counts.items()}
 
 
+def combine(total: dict[str, list], part: dict[str, list], sign: int = 1) -> dict[str, list]:
+    """``total`` with ``part``'s document frequencies added (``sign`` 1) or taken away (-1), in place."""
+    for word, (count, reading) in part.items():
+        kept = total.get(word, [0, reading])[0] + sign * count
+        if kept > 0:
+            total[word] = [kept, reading]
+        else:
+            total.pop(word, None)
+    return total
+
+
 @dataclass
 class Vocabulary:
     """A generation's words, looked up by exact or fuzzy pinyin."""

@@ -29,7 +29,7 @@ from .errors import BuildError
 from .faults import checkpoint
 from .generation import remove_issue_files, write_grams, write_issue, write_issue_files
 from .schema import Codec, document, make_schema
-from .vocabulary import tally
+from .vocabulary import combine, tally
 
 # Full builds of at least this many articles use a process per core (fewer are not worth the start-up).
 PARALLEL_FROM = 1000
@@ -91,8 +91,8 @@ def _write_index(generation: Path, issues: list[Issue], progress: Any, *, create
     writer = ix.writer(**_WRITER)
     with progress(total=total, desc="建立索引", unit="篇") as bar:
         if procs > 1:
-            _write_shares(generation, ix, writer, _shares(issues, procs * 2), procs, bar)
-            write_issue_files(generation, issues, None, create=True)
+            words = _write_shares(generation, ix, writer, _shares(issues, procs * 2), procs, bar)
+            write_issue_files(generation, issues, None, create=True, together=words)
             return
         with _committed(ix, writer):
             vocabularies = []
@@ -139,17 +139,21 @@ def _shares(issues: list[Issue], count: int) -> list[list[Issue]]:
 _pending: tuple[Path, list[list[Issue]]] | None = None  # what a build's processes read (inherited by fork)
 
 
-def _write_shares(generation: Path, ix: Any, writer: Any, shares: list[list[Issue]], procs: int, bar: Any) -> None:
+def _write_shares(
+    generation: Path, ix: Any, writer: Any, shares: list[list[Issue]], procs: int, bar: Any
+) -> dict[str, list]:
     """A full build on every core: each process cuts a share of the issues with jieba and writes them as its
     own Whoosh segment (as Whoosh's multi-process writer does), its issues' files and its pair postings;
-    ``writer`` (holding the index's lock) then commits the segments, in order, as the index."""
+    ``writer`` (holding the index's lock) then commits the segments, in order, as the index. Returns the
+    archive's words."""
     global _pending
     _pending = (generation, shares)
-    segments = []
+    segments, words = [], {}
     try:
         with multiprocessing.get_context("fork").Pool(procs) as pool:
-            for n, (segment, articles) in enumerate(pool.imap(_write_share, range(len(shares)))):
+            for n, (segment, articles, share_words) in enumerate(pool.imap(_write_share, range(len(shares)))):
                 segments.append(segment)
+                combine(words, share_words)
                 bar.update(articles)
                 if n == 0:
                     checkpoint("segment")  # one segment written, the others being written
@@ -158,6 +162,7 @@ def _write_shares(generation: Path, ix: Any, writer: Any, shares: list[list[Issu
         writer._close_segment()
         writer._commit_toc(segments)
         writer._finish()
+        return words
     except BaseException:
         writer.cancel()
         raise
@@ -166,14 +171,18 @@ def _write_shares(generation: Path, ix: Any, writer: Any, shares: list[list[Issu
         ix.close()
 
 
-def _write_share(n: int) -> tuple[Any, int]:
-    """In a build process: write share ``n`` (see ``_write_shares``); return its Whoosh segment."""
+def _write_share(n: int) -> tuple[Any, int, dict[str, list]]:
+    """In a build process: write share ``n`` (see ``_write_shares``); return its Whoosh segment, its number
+    of articles and its words."""
     assert _pending is not None
     generation, shares = _pending
     ix = whoosh_index.open_dir(str(generation))
     writer = SegmentWriter(ix, _lk=False, **_WRITER)
+    words: dict[str, list] = {}
     for issue in shares[n]:
-        write_issue(generation, issue, _add_issue(writer, issue))
+        vocabulary = _add_issue(writer, issue)
+        write_issue(generation, issue, vocabulary)
+        combine(words, vocabulary)
     segment = writer._finalize_segment()
     write_grams(generation, shares[n], number=n + 1)
-    return segment, sum(len(i.articles) for i in shares[n])
+    return segment, sum(len(i.articles) for i in shares[n]), words

@@ -1,0 +1,91 @@
+"""The character-pair postings (indexer/grams.py) and the ways a generation is written: a build on every
+core, one process, and ingests past the segment limit all give the same answers."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+
+import pytest
+from conftest import ROOT
+
+from indexer import SearchService, ingest, reindex, remove, writing
+from indexer.generation import MAX_SEGMENTS, VOCABULARY, grams_segments
+from indexer.store import IndexStore
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import synth
+
+QUERIES = [
+    "执法",  # two characters: the pair's own postings
+    "视频监控",
+    "执法记录仪",
+    "城管通",
+    "执",  # one character: every pair starting with it
+    "执法记录仪 怀柔",
+    '"门前三包"',
+    "网络安全 -视频",
+    "共享单车 OR 小广告",
+    "title:执法",
+    "800M数字集群",
+    "扬尘 渣土运输 露天烧烤 智慧城管",
+]
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory):
+    """1,200 varied articles: enough for a build on every core (``writing.PARALLEL_FROM``)."""
+    return synth.generate(1200, tmp_path_factory.mktemp("synth") / "corpus")
+
+
+def answers(index) -> dict:
+    service = SearchService(index)
+    try:
+        out = {}
+        for query in QUERIES:
+            result = service.search(query, per_page=100)
+            out[query] = (result.total, [(h.id, h.snippet) for h in result.hits], result.facets)
+        return out
+    finally:
+        service.close()
+
+
+def words(index) -> dict:
+    return json.loads((IndexStore(index).current() / VOCABULARY).read_text(encoding="utf-8"))
+
+
+def test_a_build_on_every_core_answers_as_one_process_does(synthetic, tmp_path, monkeypatch):
+    reindex(synthetic, tmp_path / "cores")
+    monkeypatch.setattr(writing, "PARALLEL_FROM", 10**9)
+    reindex(synthetic, tmp_path / "one")
+
+    assert len(grams_segments(IndexStore(tmp_path / "cores").current())) > 1  # a segment a share
+    assert len(grams_segments(IndexStore(tmp_path / "one").current())) == 1
+    together, alone = answers(tmp_path / "cores"), answers(tmp_path / "one")
+    assert all(total for total, _, _ in together.values())
+    assert together == alone
+    assert words(tmp_path / "cores") == words(tmp_path / "one")
+
+
+def test_ingests_past_the_segment_limit_merge_and_answer_as_a_rebuild(synthetic, tmp_path):
+    files = sorted(synthetic.rglob("*.md"))
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    for path in files[:20]:
+        target = corpus / path.relative_to(synthetic)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, target)
+    reindex(corpus, index)
+    for path in files[20 : 20 + MAX_SEGMENTS + 3]:  # one segment each, until they are merged
+        ingest([path], corpus, index)
+    replaced = files[3].read_text(encoding="utf-8").replace("执法", "管理")
+    (tmp_path / "again").mkdir()
+    (tmp_path / "again" / files[3].name).write_text(replaced, encoding="utf-8")
+    ingest([tmp_path / "again" / files[3].name], corpus, index)
+    remove(files[25].stem, corpus, index)
+
+    segments = grams_segments(IndexStore(index).current())
+    assert 1 < len(segments) <= MAX_SEGMENTS
+    reindex(corpus, tmp_path / "rebuilt")
+    assert answers(index) == answers(tmp_path / "rebuilt")
+    assert words(index) == words(tmp_path / "rebuilt")
