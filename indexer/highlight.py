@@ -12,7 +12,7 @@ import html
 import re
 from functools import lru_cache
 
-from .analysis import normalise
+from .analysis import CJK_RANGES, normalise, simplified
 
 FRAGMENT = 100
 MAX_FRAGMENTS = 3
@@ -20,6 +20,7 @@ SEPARATOR = " … "
 _TOKENS = re.compile(r"[A-Za-z0-9]+(?:\.[0-9]+)*|[^\sA-Za-z0-9]")
 _BREAKS = "。！？；!?;\n"
 _SOFT_BREAKS = "，、：,:"
+_CJK_ONLY = re.compile("^(?:[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in CJK_RANGES) + r"]|\\s\*)+$")
 
 
 @lru_cache(maxsize=512)
@@ -32,10 +33,13 @@ def _pattern(term: str) -> re.Pattern[str] | None:
 
 def spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
     """Merged (start, end) ranges of every match of ``terms`` in ``text``."""
-    folded = normalise(text)
+    patterns = [_pattern(term) for term in terms]
+    # Full-width forms only matter to a pattern with ASCII or punctuation in it; traditional ones to any.
+    folded = (
+        normalise(text) if any(p is not None and not _CJK_ONLY.match(p.pattern) for p in patterns) else simplified(text)
+    )
     found = []
-    for term in terms:
-        pattern = _pattern(term)
+    for pattern in patterns:
         if pattern is not None:
             found.extend(m.span() for m in pattern.finditer(folded) if m.end() > m.start())
     found.sort()

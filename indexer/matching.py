@@ -119,6 +119,15 @@ def member(haystack: np.ndarray, needles: np.ndarray) -> np.ndarray:
     return haystack[at] == needles
 
 
+def union(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """The sorted union of two sorted arrays of docnums (a sort of two runs, not numpy's hashing unique)."""
+    if not len(first) or not len(second):
+        return first if len(second) == 0 else second
+    both = np.concatenate((first, second))
+    both.sort(kind="stable")
+    return both[np.concatenate(([True], both[1:] != both[:-1]))]
+
+
 def _merged(results: list[Scores], combine: np.ufunc) -> tuple[Scores, np.ndarray]:
     """Every document of ``results`` with its scores combined (in the order given), and how many of the
     results had it."""
@@ -145,7 +154,7 @@ def _match(plan: Match, source: Source) -> Scores:
     word_fields = ("title",) if plan.title_only else ("title", "body")
     for word in plan.whole_words:
         lists = [source.word_docs(f, word) for f in word_fields]
-        whole = lists[0] if len(lists) == 1 else np.union1d(*lists)
+        whole = lists[0] if len(lists) == 1 else union(*lists)
         if len(whole):
             values[member(whole, scores.docs)] += ranking.whole_word_bonus(total, len(whole))
     return Scores(scores.docs, values)
@@ -168,7 +177,7 @@ def _scored(text: str, weight: float, title_only: bool, source: Source) -> Score
             docs, in_title, counts = titled, np.ones(len(titled), bool), np.zeros(len(titled), np.int64)
         else:
             bodied, body_counts = source.pairs("body", keys[0])
-            docs = np.union1d(titled, bodied)
+            docs = union(titled, bodied)
             in_title = member(titled, docs)
             counts = np.zeros(len(docs), np.int64)
             counts[np.searchsorted(docs, bodied)] = body_counts
@@ -207,7 +216,7 @@ def _candidates(folded: str, keys: list[int], fields: tuple[str, ...], source: S
         found.append(narrowed)
     if not found:
         return np.empty(0, np.int32)
-    return found[0] if len(found) == 1 else np.union1d(*found)
+    return found[0] if len(found) == 1 else union(*found)
 
 
 def vote(text: str, source: Source, total: int) -> Scores:
@@ -215,7 +224,7 @@ def vote(text: str, source: Source, total: int) -> Scores:
     punctuation or a few differing characters; those far below the best are left out."""
     docs, weights = [], []
     for key in word_keys(text, shortest_ascii=2):
-        ids = np.union1d(source.pairs("body", key)[0], source.pairs("title", key)[0])
+        ids = union(source.pairs("body", key)[0], source.pairs("title", key)[0])
         if not len(ids) or len(ids) > ranking.PASSAGE_COMMON * total:
             continue
         docs.append(ids)

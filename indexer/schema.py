@@ -20,6 +20,10 @@ class Codec(W3Codec):
 
     length_stats = False
 
+    def __init__(self) -> None:
+        # Blocks of 1,024 postings, not 128: a word's docnums are read a block per Python step.
+        super().__init__(blocklimit=1024)
+
 
 def make_schema() -> Schema:
     return Schema(
