@@ -6,6 +6,7 @@ settings as `bulletin serve`, so that the two are compared side by side.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import sys
 import time
@@ -58,11 +59,20 @@ class Peer:
     the total, the three facet counts and the page in one statement; snippets for the page's hits only."""
 
     def __init__(self, db: Path):
-        self.con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, check_same_thread=False)
-        # As SQLite's docs advise for a read-mostly database: map it, and keep its pages in memory.
-        self.con.execute("PRAGMA mmap_size = 1073741824")
-        self.con.execute("PRAGMA cache_size = -65536")
-        self.con.execute("PRAGMA temp_store = MEMORY")
+        self.db = db
+        self._con: sqlite3.Connection | None = None
+        self._pid = 0
+
+    @property
+    def con(self) -> sqlite3.Connection:
+        # One connection a process, opened in it: SQLite's docs say not to carry one across fork().
+        if self._con is None or self._pid != os.getpid():
+            self._con = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, check_same_thread=False)
+            self._con.execute("PRAGMA mmap_size = 1073741824")
+            self._con.execute("PRAGMA cache_size = -65536")
+            self._con.execute("PRAGMA temp_store = MEMORY")
+            self._pid = os.getpid()
+        return self._con
 
     def search(self, query="", district=None, section=None, date_from=None, date_to=None, sort="relevance",
                page=1, per_page=20) -> dict:  # fmt: skip
@@ -73,10 +83,10 @@ class Peer:
         match = _match_expression(query)
         if match:
             cte = ("WITH f AS MATERIALIZED (SELECT m.rowid AS rowid, bm25(fts, 3.0, 1.0) AS score, m.district, "
-                   "m.section, m.year, m.date FROM fts JOIN meta m ON m.rowid = fts.rowid WHERE fts MATCH ?)")  # fmt: skip
+                   "m.section, m.year, m.issue, m.date FROM fts JOIN meta m ON m.rowid = fts.rowid WHERE fts MATCH ?)")  # fmt: skip
             cte_args: list = [match]
         else:
-            cte = "WITH f AS (SELECT rowid, 0.0 AS score, district, section, year, date FROM meta)"
+            cte = "WITH f AS (SELECT rowid, 0.0 AS score, district, section, year, issue, date FROM meta)"
             cte_args = []
         clauses = {
             "district": ("district = ?", filters.get("district")) if filters.get("district") else None,
@@ -94,14 +104,16 @@ class Peer:
         sql, a = where()
         parts.append(f"SELECT 'total', NULL, count(*) FROM f{sql}")
         args += a
-        for facet, skip in (("district", ("district",)), ("section", ("section",)), ("year", ("from", "to"))):
+        # The four facets the archive counts (``indexer.facets.FACETS``), each without its own filter.
+        facet_skips = (("district", ("district",)), ("section", ("section",)), ("year", ("from", "to")), ("issue", ()))
+        for facet, skip in facet_skips:
             sql, a = where(skip)
             parts.append(f"SELECT '{facet}', {facet}, count(*) FROM f{sql} GROUP BY {facet}")
             args += a
         sql, a = where()
         parts.append(f"SELECT * FROM (SELECT 'hit', rowid, score FROM f{sql} ORDER BY {order} LIMIT ? OFFSET ?)")
         args += [*a, per_page, (page - 1) * per_page]
-        total, facets, page_ids = 0, {"district": {}, "section": {}, "year": {}}, []
+        total, facets, page_ids = 0, {"district": {}, "section": {}, "year": {}, "issue": {}}, []
         for kind, value, number in self.con.execute(f"{cte} " + " UNION ALL ".join(parts), args):
             if kind == "total":
                 total = number

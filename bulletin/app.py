@@ -43,8 +43,10 @@ def prepare(settings: Settings, **build_options) -> SearchService:
     use_vocabulary(settings.data_dir / "vocabulary")
     if settings.admin_token:
         seed_vocabulary()
-    ensure_index(settings.corpus_dir, settings.index_dir, **build_options)
-    return SearchService(settings.index_dir)
+    service = SearchService(settings.index_dir)
+    # Verified and kept in memory here, in what becomes gunicorn's master: every worker starts with it.
+    ensure_index(settings.corpus_dir, settings.index_dir, service=service, **build_options)
+    return service
 
 
 def get_app() -> falcon.App:

@@ -1,23 +1,35 @@
 """gunicorn settings for `bulletin serve` (the command line overrides bind and workers).
 
-preload_app loads the app, and so jieba's dictionary, once in the master before
-the workers fork; each worker opens the index itself on its first request,
-because an index opened in the master would be shared badly across forks.
+preload_app loads the app, and so jieba's dictionary and what searches read into
+memory from the live generation (texts, columns, the archive's words), once in
+the master before the workers fork; each worker opens its own Whoosh searchers
+on its first request, because a file opened in the master would be shared badly
+across forks (the pair postings are read with pread, which is safe).
 """
 
+import gc
 import os
 
 bind = "127.0.0.1:8000"
 # One worker per core: search is CPU-bound Python, so one process cannot use more than one core.
 workers = os.cpu_count() or 1
-# Threads, so one slow client or an admin reindex does not hold a whole worker, and a reindex longer than
-# `timeout` does not get its worker killed (a sync worker would be); each thread has its own Whoosh searcher.
-# Measured against sync workers (2 workers, 4 clients, 620 articles): 207 and 196 searches/s against 226 and
-# 182, no difference beyond the noise.
-# gunicorn's threaded worker, answering what gunicorn itself refuses in our JSON or our Chinese page.
+# One thread a worker. Threads share a worker's GIL, and search is CPU-bound Python: at 20,000 articles,
+# four threads answered the cold mix at half the rate of one (in one process: 3.2 ms a search alone, 6.2 ms
+# with four threads; served, 2 workers and 4 clients: 142 and 173/s against 236 and 315/s, two runs each,
+# alternated). gunicorn's threaded worker class is kept: its main loop answers the master's heartbeat while
+# a long request (an admin reindex) runs, so that request is not killed at `timeout`, and it answers what
+# gunicorn itself refuses in our JSON or our Chinese page.
 worker_class = "bulletin.worker.Worker"
-threads = 4
+threads = 1
 preload_app = True
+
+
+def when_ready(server: object) -> None:
+    # What the master loaded is never collected: kept out of the collector, so that its passes in the workers
+    # do not touch (and so copy) the pages they share with the master.
+    gc.freeze()
+
+
 timeout = 60
 graceful_timeout = 20
 keepalive = 5

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from archive import ArchiveError, ParsedIssue, read_file
 from archive.corpus import Corpus, stage
@@ -25,6 +25,9 @@ from .generation import indexed_sha, read_meta
 from .journal import Journal, recover, recover_if_idle
 from .store import IndexStore
 from .writing import delete_issue, write_issues
+
+if TYPE_CHECKING:  # search imports build's callers; at run time it is imported where needed
+    from .search import SearchService
 
 
 class ProgressBar(Protocol):
@@ -232,10 +235,12 @@ def ensure_index(
     *,
     progress: ProgressFactory = _no_progress,
     announce: Callable[[str], object] = lambda _: None,
+    service: SearchService | None = None,
 ) -> dict[str, Any]:
     """Build the index from the corpus if there is none, then prove that it opens and answers.
 
     Used by ``bulletin serve`` and the WSGI entry point alike; raises a clear error for a damaged index.
+    A ``service`` given keeps the generation it verified open (``SearchService.verify``).
     """
     from .search import SearchService, index_ready
 
@@ -243,4 +248,6 @@ def ensure_index(
     if not index_ready(index_dir):
         announce(f"还没有索引，正在从 {corpus_dir} 建立……")
         reindex(corpus_dir, index_dir, progress=progress)
-    return SearchService(index_dir).verify()
+    if service is None:
+        return SearchService(index_dir).verify()
+    return service.verify(keep=True)

@@ -25,16 +25,12 @@ import contextlib
 import json
 import threading
 import time
-from array import array
 from functools import lru_cache
-from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from whoosh import index as whoosh_index
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.matching.wrappers import FilterMatcher, MultiMatcher
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
@@ -48,6 +44,7 @@ from .facets import COLUMNS, FACETS, Coded
 from .matching import Texts
 from .store import replace_file
 from .vocabulary import Vocabulary, combine
+from .wordpostings import posting_ids
 
 META = "meta.json"
 VOCABULARY = "vocabulary.json"
@@ -332,6 +329,14 @@ class Generation:
     def _record(self, issue_id: str) -> dict[str, Any] | None:
         return read_record(self.path, issue_id) if issue_id in self.issues else None
 
+    def close_searchers(self) -> None:
+        """Close every Whoosh searcher opened so far, keeping what is in memory (threads open new ones)."""
+        with self.lock:
+            searchers, self.opened = self.opened, []
+            self.local = threading.local()
+        for searcher in searchers:
+            searcher.close()
+
     def close(self) -> None:
         with self.lock:
             searchers, self.opened = self.opened, []
@@ -346,33 +351,6 @@ class Generation:
         # Dropped once a newer generation is live and no request holds this one.
         with contextlib.suppress(Exception):
             self.close()
-
-
-def posting_ids(matcher: Any) -> array:
-    """Every docnum of a fresh Whoosh matcher, read a block at a time: its ``all_ids()`` walks them one by one
-    in Python, which was most of the time of a search for words new to the worker."""
-    if isinstance(matcher, W3LeafMatcher):
-        out = array("I")
-        while matcher.is_active():
-            if matcher._data is None:
-                matcher._read_data()
-            ids = matcher._data[0]
-            out.extend(ids if matcher._byteids else accumulate(ids))  # docnums are stored as deltas
-            if matcher._lastblock:
-                break
-            matcher._goto(matcher._nextoffset)
-        return out
-    if isinstance(matcher, MultiMatcher):  # one matcher a segment, each numbered from its offset
-        out = array("I")
-        for child, offset in zip(matcher.matchers, matcher.offsets, strict=True):
-            ids = posting_ids(child)
-            out.extend(map(offset.__add__, ids) if offset else ids)
-        return out
-    if isinstance(matcher, FilterMatcher):  # deleted documents left out
-        keep = matcher._ids
-        ids = posting_ids(matcher.child)
-        return array("I", (i for i in ids if i not in keep) if matcher._exclude else (i for i in ids if i in keep))
-    return array("I", matcher.all_ids())
 
 
 def _day(iso: str) -> int:

@@ -71,14 +71,20 @@ class SearchService:
             "years": sorted({r["year"] for r in gen.issues.values()}),
         }
 
-    def verify(self) -> dict[str, Any]:
-        """Open the live index to prove it works, then close it (so a forking master holds nothing open)."""
+    def verify(self, *, keep: bool = False) -> dict[str, Any]:
+        """Open the live index to prove it works, then close it (so a forking master holds nothing open).
+
+        With ``keep``, what a search reads into memory (texts, columns, the archive's words) is kept and only
+        Whoosh's searchers are closed: a forking master then hands it to every worker, instead of each
+        worker reading it on its first request."""
         try:
             info = self.check()
             gen = self.generation()
             if gen.live:
                 self.search("城管", per_page=1)
                 self.article(gen.cols["id"][gen.live[0]])
+            if keep:
+                gen.vocabulary  # noqa: B018  read now, not by a worker's first forgiving search
             return info
         except IndexerError:
             raise
@@ -88,7 +94,10 @@ class SearchService:
                 "请运行 bulletin reindex 从语料库重建索引。"
             ) from None
         finally:
-            self.close()
+            if keep and self._generation is not None:
+                self._generation.close_searchers()
+            else:
+                self.close()
 
     def close(self) -> None:
         with self._lock:
