@@ -12,7 +12,6 @@ from .blocks import Block, read_markdown
 from .docx_reader import read_docx
 from .encoding import decode
 from .errors import ArchiveError, NotABulletinError, UnsupportedFormatError
-from .html_reader import read_html
 from .limits import check_size
 from .model import ParsedIssue
 from .pdf_reader import read_pdf
@@ -35,11 +34,21 @@ class Form:
 FORMS: tuple[Form, ...] = (
     Form("markdown", "Markdown", (".md", ".markdown"), False, read_markdown),
     Form("text", "纯文本", (".txt", ".text"), False, read_markdown),
-    Form("html", "HTML", (".html", ".htm", ".xhtml"), False, lambda text, name: read_html(text)),
+    Form("html", "HTML", (".html", ".htm", ".xhtml"), False, lambda text, name: _read_html(text)),
     Form("docx", "Word", (".docx",), True, read_docx),
     Form("pdf", "PDF", (".pdf",), True, read_pdf),
 )
 BY_NAME = {f.name: f for f in FORMS}
+
+
+def _read_html(text: str) -> list[Block]:
+    # Imported on first use, as the Word and PDF readers' libraries are: a server that never reads an upload
+    # does not carry BeautifulSoup and lxml.
+    from .html_reader import read_html
+
+    return read_html(text)
+
+
 BY_SUFFIX = {suffix: f for f in FORMS for suffix in f.suffixes}
 SUFFIXES = tuple(BY_SUFFIX)
 FORM_SUFFIX = {f.name: f.suffixes[0] for f in FORMS}

@@ -271,25 +271,42 @@ def segment(text: str) -> tuple[list[str], set[str]]:
     """``words(text)`` and ``vocabulary_words(text)`` from one jieba cut (a build needs both)."""
     init()
     stops = stop_words()
+    freq = jieba.dt.FREQ
+    runs = [m.groups() for m in _RUNS.finditer(normalise(text))]
+    cuts = iter(_cut_runs([run for run, _ in runs if run]))
     out: list[str] = []
     found: set[str] = set()
-    for match in _RUNS.finditer(normalise(text)):
-        run, ascii_word = match.groups()
+    for _, ascii_word in runs:
         if ascii_word:
             out.append(ascii_word.lower())
             continue
-        precise = list(jieba.cut(run, HMM=False))
-        out.extend(w for w in precise if w not in stops)
-        found.update(w for w in precise if len(w) > 1 and w not in stops)
+        precise = next(cuts)
+        kept = [w for w in precise if w not in stops]
+        out.extend(kept)
+        found.update(w for w in kept if len(w) > 1)
         # The dictionary words inside longer ones, as jieba's search mode finds them, from the same cut.
         for word in precise:
             for size in (2, 3):
                 if len(word) > size:
-                    found.update(g for i in range(len(word) - size + 1) if jieba.dt.FREQ.get(g := word[i : i + size]))
+                    found.update(g for i in range(len(word) - size + 1) if freq.get(g := word[i : i + size]))
         found.update(
             a + b for a, b in itertools.pairwise(precise) if a not in stops and b not in stops and len(a + b) <= 6
         )
     return out, found
+
+
+def _cut_runs(runs: list[str]) -> list[list[str]]:
+    """Each run's jieba words, from one cut of them all: a line break ends a block for jieba, so each run is
+    cut exactly as it would be alone, at one call a text instead of one a run."""
+    out: list[list[str]] = [[]]
+    if not runs:
+        return []
+    for token in jieba.cut("\n".join(runs), HMM=False):
+        if token == "\n":
+            out.append([])
+        else:
+            out[-1].append(token)
+    return out
 
 
 def ascii_words(text: str) -> list[str]:

@@ -89,3 +89,16 @@ def test_ingests_past_the_segment_limit_merge_and_answer_as_a_rebuild(synthetic,
     reindex(corpus, tmp_path / "rebuilt")
     assert answers(index) == answers(tmp_path / "rebuilt")
     assert words(index) == words(tmp_path / "rebuilt")
+
+
+def test_one_cut_of_a_text_gives_each_run_the_words_it_gets_alone(seed_path):
+    import jieba
+
+    from indexer.analysis import _RUNS, _cut_runs, init, normalise
+
+    init()
+    # The seed, characters outside jieba's own range (㐀, 﨑) and ASCII between runs.
+    text = normalise(seed_path.read_text(encoding="utf-8") + "㐀㐁城管通APP﨑市 PM2.5，執法记录仪")
+    runs = [m.group(1) for m in _RUNS.finditer(text) if m.group(1)]
+    assert len(runs) > 100
+    assert _cut_runs(runs) == [list(jieba.cut(run, HMM=False)) for run in runs]
