@@ -55,7 +55,7 @@ GRAMS_PREFIX = "grams-"
 # An ingest that would leave more segments than this writes the ingested ones as one (they are small).
 MAX_SEGMENTS = 8
 # Bump when the schema or analysis changes: an index of another version must be rebuilt.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 # Posting lists kept per worker, as 4-byte docnums: at most this many in all (16 MB).
 POSTINGS_BUDGET = 4_000_000
 # Scored words kept per worker (matching's cache), as docnum and score, 12 bytes each: at most 12 MB.
@@ -178,7 +178,11 @@ def write_grams(generation: Path, issues: list[Issue], *, number: int | None = N
     segments = grams_segments(generation)
     if number is None:
         number = int(segments[-1].stem.removeprefix(GRAMS_PREFIX)) + 1 if segments else 1
-    articles = [grams.Article(a.id, issue.id, a.title, a.text) for issue in issues for a in issue.articles]
+    articles = [
+        grams.Article(a.id, issue.id, a.title, a.text, a.unit, a.district, a.section, a.page)
+        for issue in issues
+        for a in issue.articles
+    ]
     new = generation / f"{GRAMS_PREFIX}{number:06d}.bin"
     grams.write_segment(new, articles, replace=replace_file)
     segments = grams_segments(generation)

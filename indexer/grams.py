@@ -8,6 +8,9 @@ a contiguous word has all its pairs' keys. Every ASCII word (WannaCry, 800M, PM2
 its spacing, as ``analysis.ascii_words`` reads it) is a key of its own, a stable hash, so 4G finds 4G and
 not 14G. Each posting holds the article and the key's count in that text.
 
+A segment also keeps what a hit shows of each of its articles (title, unit, district, section, page, and
+the body its snippet is cut from), read with one ``pread`` a hit instead of Whoosh's stored fields.
+
 Segments. A full build writes one segment, each ingest one more for the issues it wrote, in the
 generation's folder (``generation`` names the files). A segment is built in a few numpy steps (pairs,
 one sort, run lengths: no Python call per posting) and is never rewritten. Its rows are articles, in the
@@ -25,6 +28,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -116,12 +120,22 @@ def ascii_key_cached(word: str, cache: dict[str, int]) -> int:
 
 @dataclass(frozen=True)
 class Article:
-    """What a segment is written from: an article's id, issue, and its title and body as printed."""
+    """What a segment is written from: an article's id and issue, and what a hit shows of it (its title,
+    unit, district, section and page, and its body as printed, which snippets are cut from)."""
 
     id: str
     issue: str
     title: str
     body: str
+    unit: str | None = None
+    district: str | None = None
+    section: str = ""
+    page: int | None = None
+
+    def shown(self) -> bytes:
+        return json.dumps(
+            [self.title, self.unit, self.district, self.section, self.page, self.body], ensure_ascii=False
+        ).encode("utf-8")
 
 
 def write_segment(path: Path, articles: Sequence[Article], *, replace: Writer) -> None:
@@ -134,7 +148,7 @@ def write_segment(path: Path, articles: Sequence[Article], *, replace: Writer) -
     for field in FIELDS:
         texts = [a.title if field == "title" else a.body for a in articles]
         arrays[field] = _postings(texts)
-    _write(path, [a.id for a in articles], issues, arrays, replace)
+    _write(path, [a.id for a in articles], issues, arrays, [a.shown() for a in articles], replace)
 
 
 def merge_segments(paths: Sequence[Path], path: Path, live: Callable[[str], bool], *, replace: Writer) -> None:
@@ -143,17 +157,22 @@ def merge_segments(paths: Sequence[Path], path: Path, live: Callable[[str], bool
     metas = [json.loads(p.with_suffix(".json").read_text(encoding="utf-8")) for p in paths]
     owner = {issue: i for i, meta in enumerate(metas) for issue in meta["issues"]}
     rows: list[str] = []
+    shown: list[bytes] = []
     issues: dict[str, list[int]] = {}
     parts: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {f: [] for f in FIELDS}
     for i, (source, meta) in enumerate(zip(paths, metas, strict=True)):
+        with open(source, "rb") as handle:
+            data = handle.read()
+        at, size = meta["layout"]["shown"]
+        offsets = np.frombuffer(data, dtype=_START, count=size, offset=at).tolist()
+        blob_at = meta["layout"]["shown_blob"][0]
         new_row = np.full(len(meta["rows"]), -1, dtype=np.int64)
         for issue, (start, end) in meta["issues"].items():
             if owner[issue] == i and live(issue):
                 issues[issue] = [len(rows), len(rows) + end - start]
                 new_row[start:end] = np.arange(len(rows), len(rows) + end - start)
                 rows.extend(meta["rows"][start:end])
-        with open(source, "rb") as handle:
-            data = handle.read()
+                shown.extend(data[blob_at + offsets[r] : blob_at + offsets[r + 1]] for r in range(start, end))
         for field in FIELDS:
             at = meta["layout"][field]
             keys, starts, docs, counts = (
@@ -171,14 +190,16 @@ def merge_segments(paths: Sequence[Path], path: Path, live: Callable[[str], bool
         counts = np.concatenate([c for _, c in parts[field]])
         order = np.argsort(pairs, kind="stable")
         arrays[field] = _pack(pairs[order], counts[order])
-    _write(path, rows, issues, arrays, replace)
+    _write(path, rows, issues, arrays, shown, replace)
 
 
 Arrays = dict[str, tuple[np.ndarray, ...]]
 
 
-def _write(path: Path, rows: list[str], issues: dict[str, list[int]], arrays: Arrays, replace: Writer) -> None:
-    layout: dict[str, dict[str, list[int]]] = {}
+def _write(
+    path: Path, rows: list[str], issues: dict[str, list[int]], arrays: Arrays, shown: list[bytes], replace: Writer
+) -> None:
+    layout: dict[str, Any] = {}
     chunks: list[bytes] = []
     offset = 0
     for field in FIELDS:
@@ -187,6 +208,13 @@ def _write(path: Path, rows: list[str], issues: dict[str, list[int]], arrays: Ar
             layout[field][name] = [offset, len(array)]
             chunks.append(array.tobytes())
             offset += array.nbytes
+    # Each row's shown record (``Article.shown``), and where each starts in the blob after them.
+    starts = np.concatenate([[0], np.cumsum([len(s) for s in shown], dtype=np.int64)]).astype(_START)
+    layout["shown"] = [offset, len(starts)]
+    chunks.append(starts.tobytes())
+    offset += starts.nbytes
+    layout["shown_blob"] = [offset, int(starts[-1])]
+    chunks.extend(shown)
     replace(path, b"".join(chunks))
     meta = {"rows": rows, "issues": issues, "layout": layout}
     replace(path.with_suffix(".json"), json.dumps(meta, ensure_ascii=False).encode("utf-8"))
@@ -206,6 +234,9 @@ class Segment:
         self.layout = meta["layout"]
         self.keys = {f: self._array(f, "keys", _KEY) for f in FIELDS}
         self.starts = {f: self._array(f, "starts", _START) for f in FIELDS}
+        at, size = self.layout["shown"]
+        self.shown_starts = np.frombuffer(os.pread(self.fd, size * _START.itemsize, at), dtype=_START)
+        self.shown_at = self.layout["shown_blob"][0]
         rows = meta["rows"]
         remap = np.fromiter((-1 if (n := docnum(i)) is None else n for i in rows), dtype=np.int32, count=len(rows))
         for issue in superseded.intersection(meta["issues"]):
@@ -241,6 +272,11 @@ class Segment:
         starts = self.starts[field]
         return self._read(field, int(starts[i]), int(starts[i + 1]))
 
+    def shown(self, row: int) -> list[Any]:
+        """What a hit shows of row ``row``: [title, unit, district, section, page, body]."""
+        start, end = int(self.shown_starts[row]), int(self.shown_starts[row + 1])
+        return json.loads(os.pread(self.fd, end - start, self.shown_at + start))
+
     def prefix(self, field: str, char: str) -> np.ndarray:
         """Docnums holding a key that starts with the CJK character ``char``: every text containing it."""
         keys, low = self.keys[field], ord(char) << 16
@@ -266,6 +302,18 @@ class Grams:
             superseded |= segment.issues
             self.segments.append(segment)
         self.segments.reverse()
+        size = max((int(s.remap.max()) + 1 for s in self.segments if len(s.remap)), default=0)
+        # Each docnum's segment and row, for its shown record.
+        self.segment_of = np.full(size, -1, dtype=np.int16)
+        self.row_of = np.full(size, -1, dtype=np.int32)
+        for n, segment in enumerate(self.segments):
+            kept = np.flatnonzero(segment.remap >= 0)
+            self.segment_of[segment.remap[kept]] = n
+            self.row_of[segment.remap[kept]] = kept
+
+    def shown(self, docnum: int) -> list[Any]:
+        """What a hit shows of ``docnum``: [title, unit, district, section, page, body]."""
+        return self.segments[int(self.segment_of[docnum])].shown(int(self.row_of[docnum]))
 
     def lookup(self, field: str, key: int) -> tuple[np.ndarray, np.ndarray]:
         parts = [(s, s.lookup(field, key)) for s in self.segments]

@@ -202,18 +202,16 @@ class SearchService:
         return intersect(found, narrowing.values()), count(found, gen.coded, narrowing)
 
     def _hit(self, gen: Generation, docnum: int, terms: list[str]) -> Hit:
-        stored = gen.stored(docnum)
-        doc = json.loads(stored["doc"])
-        text = "\n".join(p["text"] for p in doc["paragraphs"])
+        title, unit, district, section, page, text = gen.grams.shown(docnum)
         return Hit(
-            id=doc["id"],
-            title=doc["title"],
-            unit=doc["unit"],
-            district=doc["district"],
-            section=doc["section"],
-            date=stored["date"],
-            issue=doc["issue_id"],
-            page=doc["page"],
+            id=gen.cols["id"][docnum],
+            title=title,
+            unit=unit,
+            district=district,
+            section=section,
+            date=gen.cols["date"][docnum],
+            issue=gen.cols["issue_id"][docnum],
+            page=page,
             snippet=snippet(text, terms),
         )
 

@@ -45,7 +45,11 @@ def answers(index) -> dict:
         out = {}
         for query in QUERIES:
             result = service.search(query, per_page=100)
-            out[query] = (result.total, [(h.id, h.snippet) for h in result.hits], result.facets)
+            out[query] = (
+                result.total,
+                [(h.id, h.title, h.unit, h.district, h.page, h.snippet) for h in result.hits],
+                result.facets,
+            )
         return out
     finally:
         service.close()
