@@ -56,8 +56,9 @@ GRAMS_PREFIX = "grams-"
 MAX_SEGMENTS = 8
 # Bump when the schema or analysis changes: an index of another version must be rebuilt.
 SCHEMA_VERSION = 7
-# Posting lists kept per worker, as 4-byte docnums: at most this many in all (16 MB).
-POSTINGS_BUDGET = 4_000_000
+# Posting lists kept per worker (pair postings: a 4-byte docnum and a 2-byte count; a word's: a docnum): at
+# most this many docnums in all (12 MB). A pair read anew costs one pread.
+POSTINGS_BUDGET = 2_000_000
 # Scored words kept per worker (matching's cache), as docnum and score, 12 bytes each: at most 12 MB.
 MATCH_BUDGET = 1_000_000
 _COLUMNS = tuple(dict.fromkeys(("id", "issue_id", "date", "ordinal", "unit", *COLUMNS)))
@@ -251,7 +252,7 @@ class Generation:
             reader = searcher.reader()
             size = reader.doc_count_all()
             self.live = [n for n in range(size) if not reader.is_deleted(n)]
-            self.cols = {name: list(reader.column_reader(name)) if size else [] for name in _COLUMNS}
+            self.cols = {name: _shared(reader.column_reader(name)) if size else [] for name in _COLUMNS}
         self.ids = {self.cols["id"][n]: n for n in self.live}
         self.live_docs = np.array(self.live, dtype=np.int32)
         self.by_value = {f.name: _group(self.live, self.cols[f.source]) for f in FACETS}
@@ -355,6 +356,12 @@ class Generation:
         # Dropped once a newer generation is live and no request holds this one.
         with contextlib.suppress(Exception):
             self.close()
+
+
+def _shared(column: Any) -> list[Any]:
+    """A column's values, each distinct value one object (a district is not 20,000 strings)."""
+    seen: dict[Any, Any] = {}
+    return [seen.setdefault(value, value) for value in column]
 
 
 def _day(iso: str) -> int:
