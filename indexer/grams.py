@@ -325,6 +325,8 @@ class Grams:
         parts = [p for _, p in parts]
         docs = np.concatenate([p[0] for p in parts])
         counts = np.concatenate([p[1] for p in parts])
+        if (docs[1:] > docs[:-1]).all():  # segments in docnum order, as a build writes them
+            return docs, counts
         order = np.argsort(docs, kind="stable")
         return docs[order], counts[order]
 

@@ -57,9 +57,6 @@ class Scores:
     def __bool__(self) -> bool:
         return len(self.docs) > 0
 
-    def as_dict(self) -> dict[int, float]:
-        return dict(zip(self.docs.tolist(), self.values.tolist(), strict=True))
-
 
 class Memo(Protocol):
     def get(self, key: Any) -> Any: ...
