@@ -9,8 +9,18 @@ same as in the text form.
 from __future__ import annotations
 
 import re
+import warnings
 
-from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
+from bs4 import (
+    BeautifulSoup,
+    Comment,
+    Declaration,
+    Doctype,
+    MarkupResemblesLocatorWarning,
+    NavigableString,
+    ProcessingInstruction,
+    Tag,
+)
 
 from .blocks import Block, BlockKind
 
@@ -38,7 +48,10 @@ _ISSUE_NO = re.compile(r"\d{4}\s*年\s*第")
 
 def read_html(text: str) -> list[Block]:
     """Blocks from an HTML page, with site chrome removed."""
-    soup = BeautifulSoup(text, "lxml")
+    with warnings.catch_warnings():
+        # A short page may look like a file name or an address to BeautifulSoup; it is always the page's text.
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        soup = BeautifulSoup(text, "lxml")
     for tag in soup.find_all(_DROP_TAGS):
         tag.decompose()
     for tag in soup.find_all("header"):
