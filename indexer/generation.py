@@ -323,6 +323,12 @@ class Generation:
             self.cache.put(("pairs", field, key), found)
         return found
 
+    def warm(self) -> None:
+        """Read the pairs with the longest postings into the cache, up to half its budget: in a forking master
+        (``SearchService.verify``), so that every worker starts with the pairs most searches need."""
+        for field, key in self.grams.longest(POSTINGS_BUDGET // 2):
+            self.pairs(field, key)
+
     def starting(self, field: str, char: str) -> np.ndarray:
         """Sorted docnums whose ``field`` contains the CJK character ``char``."""
         found = self.cache.get(("char", field, char))

@@ -315,6 +315,24 @@ class Grams:
         """What a hit shows of ``docnum``: [title, unit, district, section, page, body]."""
         return self.segments[int(self.segment_of[docnum])].shown(int(self.row_of[docnum]))
 
+    def longest(self, budget: int) -> list[tuple[str, int]]:
+        """The (field, key) pairs with the most postings, as many as hold ``budget`` postings in all."""
+        fields, keys, lengths = [], [], []
+        for n, field in enumerate(FIELDS):
+            for segment in self.segments:
+                keys.append(segment.keys[field])
+                lengths.append(np.diff(segment.starts[field]).astype(np.int64))
+                fields.append(np.full(len(segment.keys[field]), n, dtype=np.int8))
+        if not keys:
+            return []
+        # A key of several segments counts once, with their postings together.
+        field_of, key_of = np.concatenate(fields), np.concatenate(keys)
+        combined, where = np.unique(np.stack([field_of.astype(np.uint64), key_of]), axis=1, return_inverse=True)
+        totals = np.bincount(where.ravel(), weights=np.concatenate(lengths))
+        order = np.argsort(-totals, kind="stable")
+        chosen = order[: int(np.searchsorted(np.cumsum(totals[order]), budget, side="right"))]
+        return [(FIELDS[int(combined[0, i])], int(combined[1, i])) for i in chosen]
+
     def lookup(self, field: str, key: int) -> tuple[np.ndarray, np.ndarray]:
         parts = [(s, s.lookup(field, key)) for s in self.segments]
         parts = [(s, p) for s, p in parts if len(p[0])]

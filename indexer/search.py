@@ -85,6 +85,7 @@ class SearchService:
                 self.article(gen.cols["id"][gen.live[0]])
             if keep:
                 gen.vocabulary  # noqa: B018  read now, not by a worker's first forgiving search
+                gen.warm()
             return info
         except IndexerError:
             raise

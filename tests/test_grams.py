@@ -106,3 +106,16 @@ def test_one_cut_of_a_text_gives_each_run_the_words_it_gets_alone(seed_path):
     runs = [m.group(1) for m in _RUNS.finditer(text) if m.group(1)]
     assert len(runs) > 100
     assert _cut_runs(runs) == [list(jieba.cut(run, HMM=False)) for run in runs]
+
+
+def test_a_verified_and_kept_generation_starts_with_the_longest_pairs_and_answers_the_same(built):
+    kept, fresh = SearchService(built[1]), SearchService(built[1])
+    kept.verify(keep=True)
+    generation = kept.generation()
+    longest = generation.grams.longest(1000)
+    assert longest and generation.cache.size > 0
+    for field, key in longest:
+        cached = generation.cache.get(("pairs", field, key))
+        assert cached is not None and (cached[0] == generation.grams.lookup(field, key)[0]).all()
+    for query in ("城管通", "执法记录仪 怀柔", "网络安全"):
+        assert kept.search(query).hits == fresh.search(query).hits
