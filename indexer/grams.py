@@ -3,16 +3,17 @@ word's counts, without reading the texts.
 
 Keys. Every CJK character of an article's normalised title or body (``analysis.normalise``: simplified,
 half-width, spacing kept) is a key with the character after it, or with 0 when it ends a run of CJK
-characters, so each occurrence of a character starts exactly one key and
-a contiguous word has all its pairs' keys. Every ASCII word (WannaCry, 800M, PM2.5, read from the text with
+characters, so each occurrence of a character starts exactly one key and a contiguous word has all its
+pairs' keys. Every ASCII word (WannaCry, 800M, PM2.5, read from the text with
 its spacing, as ``analysis.ascii_words`` reads it) is a key of its own, a stable hash, so 4G finds 4G and
 not 14G. Each posting holds the article and the key's count in that text.
 
 A segment also keeps what a hit shows of each of its articles (title, unit, district, section, page, and
 the body its snippet is cut from), read with one ``pread`` a hit instead of Whoosh's stored fields.
 
-Segments. A full build writes one segment, each ingest one more for the issues it wrote, in the
-generation's folder (``generation`` names the files). A segment is built in a few numpy steps (pairs,
+Segments. A full build writes one segment for each share of the issues its processes write, each ingest
+one more for the issues it wrote, in the generation's folder (``generation`` names the files, and merges
+ingests' small segments). A segment is built in a few numpy steps (pairs,
 one sort, run lengths: no Python call per posting) and is never rewritten. Its rows are articles, in the
 order written, with their ids; when a generation opens, rows become docnums, and the rows of an issue a
 later segment wrote again, or of an issue removed since, are left out. Postings are read with ``pread``
