@@ -293,6 +293,10 @@ class Generation:
                     self._vocabulary = Vocabulary.merge([words])
         return self._vocabulary
 
+    def shown(self, docnum: int) -> list[Any]:
+        """What a hit shows of one document: [title, unit, district, section, page, body] (``grams``)."""
+        return self.grams.shown(docnum)
+
     def stored(self, docnum: int) -> dict[str, Any]:
         """The stored fields of one document."""
         return self.searcher().stored_fields(docnum)

@@ -203,7 +203,7 @@ class SearchService:
         return intersect(found, narrowing.values()), count(found, gen.coded, narrowing)
 
     def _hit(self, gen: Generation, docnum: int, terms: list[str]) -> Hit:
-        title, unit, district, section, page, text = gen.grams.shown(docnum)
+        title, unit, district, section, page, text = gen.shown(docnum)
         return Hit(
             id=gen.cols["id"][docnum],
             title=title,
