@@ -62,6 +62,8 @@ def _committed(ix: Any, writer: Any) -> Iterator[Any]:
 
 
 def delete_issue(generation: Path, issue_id: str) -> int:
+    """Take an issue's articles out of the Whoosh index of ``generation`` and its files out of the folder
+    (its pair postings are left out when the generation opens); return how many articles it had."""
     ix = whoosh_index.open_dir(str(generation))
     with _committed(ix, ix.writer(codec=Codec())) as writer:
         articles = writer.delete_by_term("issue_id", issue_id)
