@@ -13,14 +13,12 @@ import os
 bind = "127.0.0.1:8000"
 # One worker per core: search is CPU-bound Python, so one process cannot use more than one core.
 workers = os.cpu_count() or 1
-# One thread a worker. Threads share a worker's GIL, and search is CPU-bound Python: at 20,000 articles,
-# four threads answered the cold mix at half the rate of one (in one process: 3.2 ms a search alone, 6.2 ms
-# with four threads; served, 2 workers and 4 clients: 142 and 173/s against 236 and 315/s, two runs each,
-# alternated). gunicorn's threaded worker class is kept: its main loop answers the master's heartbeat while
-# a long request (an admin reindex) runs, so that request is not killed at `timeout`, and it answers what
-# gunicorn itself refuses in our JSON or our Chinese page.
+# Sync workers (``bulletin.worker``), one request at a time each: search is CPU-bound Python under one GIL a
+# process. Measured at 20,000 articles, 2 workers, 4 clients, the cold mix (852 searches none asked twice),
+# alternated: gunicorn's threaded worker answered 296 and 380 searches/s with one thread (142 and 173 with
+# four), the sync worker 607 and 621. An admin rebuild runs in its own thread, so no request outlasts
+# `timeout`; the worker also answers what gunicorn itself refuses in our JSON or our Chinese page.
 worker_class = "bulletin.worker.Worker"
-threads = 1
 preload_app = True
 
 
@@ -32,7 +30,6 @@ def when_ready(server: object) -> None:
 
 timeout = 60
 graceful_timeout = 20
-keepalive = 5
 accesslog = "-"
 errorlog = "-"
 loglevel = "info"

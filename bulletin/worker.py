@@ -1,4 +1,8 @@
-"""The gunicorn worker of `bulletin serve`: gunicorn's threaded worker, with our answers to what it refuses.
+"""The gunicorn worker of `bulletin serve`: gunicorn's sync worker, with our answers to what it refuses.
+
+Sync, one request at a time a process: search is CPU-bound Python, and gunicorn's threaded worker hands
+every request between two threads under one GIL, which halved the rate at which a worker answered
+(measured in ``gunicorn_conf``). A sync worker closes each connection after its answer.
 
 gunicorn refuses some requests before the app sees them (a request line or a header past its limits, a
 malformed request) and would answer with its own English HTML. This worker answers them as the app answers
@@ -12,6 +16,7 @@ parser bounds it at ``MAX_REQUEST_LINE`` instead.
 
 from __future__ import annotations
 
+import errno
 import re
 from http import HTTPStatus
 
@@ -19,7 +24,7 @@ from gunicorn import util
 from gunicorn.http import errors as http_errors
 from gunicorn.http.message import Request
 from gunicorn.http.parser import RequestParser
-from gunicorn.workers.gthread import ThreadWorker
+from gunicorn.workers.sync import SyncWorker
 
 from .errors import MAX_URI_BYTES, answer_for
 from .headers import SECURITY_HEADERS
@@ -61,13 +66,25 @@ class BoundedParser(RequestParser):
     mesg_class = BoundedRequest
 
 
-class Worker(ThreadWorker):
-    def handle(self, conn):
-        # A connection's parser is made on its first request; ours is given first (plain HTTP/1.1 only:
-        # serve speaks neither TLS nor HTTP/2, for which gunicorn makes its own).
-        if conn.parser is None and not self.cfg.is_ssl:
-            conn.parser = BoundedParser(self.cfg, conn.sock, conn.client)
-        return super().handle(conn)
+class Worker(SyncWorker):
+    def handle(self, listener, client, addr):
+        # Our parser reads the request (plain HTTP/1.1 only: serve speaks no TLS, for which gunicorn's own
+        # handling stays); what it refuses is answered by ``handle_error``.
+        if self.cfg.is_ssl:
+            return super().handle(listener, client, addr)
+        req = None
+        try:
+            req = next(BoundedParser(self.cfg, client, addr))
+            self.handle_request(listener, req, client, addr)
+        except (http_errors.NoMoreData, StopIteration):
+            pass  # the client sent nothing (more), or its answer ended the connection
+        except OSError as exc:
+            if exc.errno not in (errno.EPIPE, errno.ECONNRESET, errno.ENOTCONN):
+                self.log.exception("Socket error processing request.")
+        except BaseException as exc:
+            self.handle_error(req, client, addr, exc)
+        finally:
+            util.close_graceful(client)
 
     def handle_error(self, req, client, addr, exc) -> None:
         code = status_for(exc)
