@@ -31,6 +31,10 @@ from .headers import SECURITY_HEADERS
 
 # Past the app's own limit (answered by the app, path known) and far below what would cost a worker much.
 MAX_REQUEST_LINE = 2 * MAX_URI_BYTES
+# How long a connection may take to send its request's head. A sync worker waits on one connection at a
+# time, and browsers open connections ahead of need that may never carry a request: one of those may hold
+# a worker this long, not until gunicorn's `timeout` ends the worker.
+HEAD_SECONDS = 2.0
 _HIGH = re.compile(rb"[\x80-\xff]")
 
 _STATUS = (
@@ -74,10 +78,14 @@ class Worker(SyncWorker):
             return super().handle(listener, client, addr)
         req = None
         try:
+            client.settimeout(HEAD_SECONDS)
             req = next(BoundedParser(self.cfg, client, addr))
+            client.settimeout(None)  # the body and the answer: bounded by gunicorn's `timeout`, as before
             self.handle_request(listener, req, client, addr)
         except (http_errors.NoMoreData, StopIteration):
             pass  # the client sent nothing (more), or its answer ended the connection
+        except TimeoutError:
+            self.log.debug("Closed a connection that sent no request within %s s.", HEAD_SECONDS)
         except OSError as exc:
             if exc.errno not in (errno.EPIPE, errno.ECONNRESET, errno.ENOTCONN):
                 self.log.exception("Socket error processing request.")
