@@ -152,7 +152,7 @@ def _write_shares(
     _pending = (generation, shares)
     segments, words = [], {}
     try:
-        with multiprocessing.get_context("fork").Pool(procs) as pool:
+        with multiprocessing.get_context("fork").Pool(procs, initializer=_default_signals) as pool:
             for n, (segment, articles, share_words) in enumerate(pool.imap(_write_share, range(len(shares)))):
                 segments.append(segment)
                 combine(words, share_words)
@@ -171,6 +171,14 @@ def _write_shares(
     finally:
         _pending = None
         ix.close()
+
+
+def _default_signals() -> None:
+    """In a build process: the default signal handlers. A build started by a server worker (an admin rebuild)
+    would otherwise keep the worker's, which only mark it for exit: the pool's SIGTERM at the end of the
+    build would not end the process, and the build would wait on it."""
+    for number in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2):
+        signal.signal(number, signal.SIG_DFL)
 
 
 def _write_share(n: int) -> tuple[Any, int, dict[str, list]]:

@@ -119,3 +119,28 @@ def test_a_verified_and_kept_generation_starts_with_the_longest_pairs_and_answer
         assert cached is not None and (cached[0] == generation.grams.lookup(field, key)[0]).all()
     for query in ("城管通", "执法记录仪 怀柔", "网络安全"):
         assert kept.search(query).hits == fresh.search(query).hits
+
+
+def _build_process_told_to_end() -> None:
+    """What a build process does first (the pool's initializer), then the SIGTERM a stopping pool sends."""
+    import os
+    import signal
+
+    writing._default_signals()
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+def test_a_build_process_ends_on_sigterm_even_forked_from_a_server_worker_that_only_marks_it():
+    """An admin rebuild runs inside a gunicorn worker, whose SIGTERM handler only marks the worker for exit;
+    a build's processes must end on the SIGTERM their pool sends when a build stops."""
+    import multiprocessing
+    import signal
+
+    previous = signal.signal(signal.SIGTERM, lambda *_: None)  # as the server worker's handler
+    try:
+        child = multiprocessing.get_context("fork").Process(target=_build_process_told_to_end)
+        child.start()
+        child.join(30)
+        assert child.exitcode == -signal.SIGTERM
+    finally:
+        signal.signal(signal.SIGTERM, previous)
