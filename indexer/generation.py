@@ -52,7 +52,8 @@ ISSUE_PREFIX = "issue-"
 TEXTS_PREFIX = "texts-"
 VOCAB_PREFIX = "vocab-"
 GRAMS_PREFIX = "grams-"
-# An ingest that would leave more segments than this writes the ingested ones as one (they are small).
+# An ingest that would leave more pair segments than this writes the ingested ones as one (they are small).
+# A full build writes up to 2 × writing.MAX_PROCS.
 MAX_SEGMENTS = 8
 # Bump when the schema or analysis changes: an index of another version must be rebuilt.
 SCHEMA_VERSION = 7
@@ -175,7 +176,8 @@ def grams_segments(generation: Path) -> list[Path]:
 def write_grams(generation: Path, issues: list[Issue], *, number: int | None = None) -> None:
     """Write the pair postings of ``issues`` as segment ``number`` (a build's processes write one each), or
     as the generation's next one. When that leaves more than ``MAX_SEGMENTS``, the newest small ones (each
-    under a quarter of the largest: ingests) are written again as one, or all of them when none is small."""
+    under a quarter of the largest: ingests) are written again as one; all of them only past twice as many
+    (a small archive grown by ingests alone), never a full build's large ones for one ingest."""
     segments = grams_segments(generation)
     if number is None:
         number = int(segments[-1].stem.removeprefix(GRAMS_PREFIX)) + 1 if segments else 1
@@ -189,11 +191,11 @@ def write_grams(generation: Path, issues: list[Issue], *, number: int | None = N
     segments = grams_segments(generation)
     if len(segments) <= MAX_SEGMENTS:
         return
-    rows = [grams.rows(p) for p in segments]
-    small = 0
-    while small < len(segments) - 1 and rows[-1 - small] * 4 < max(rows):
-        small += 1
-    merging = segments[-small:] if small >= 2 else segments
+    merging = grams.newest_small(segments)
+    if len(merging) < 2:
+        if len(segments) <= 2 * MAX_SEGMENTS:
+            return
+        merging = segments
     live = {p.stem.removeprefix(ISSUE_PREFIX) for p in sidecars(generation, ISSUE_PREFIX)}
     merged = generation / f"{GRAMS_PREFIX}{number + 1:06d}.bin"
     grams.merge_segments(merging, merged, live.__contains__, replace=replace_file)

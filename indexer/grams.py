@@ -226,6 +226,15 @@ def rows(path: Path) -> int:
     return len(json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))["rows"])
 
 
+def newest_small(paths: Sequence[Path]) -> list[Path]:
+    """The newest of ``paths`` (oldest first) that each hold under a quarter of the largest's articles."""
+    sizes = [rows(p) for p in paths]
+    small = 0
+    while small < len(paths) - 1 and sizes[-1 - small] * 4 < max(sizes):
+        small += 1
+    return list(paths[len(paths) - small :])
+
+
 class Segment:
     """One opened segment: its key tables in memory, its postings read on request, rows as docnums."""
 

@@ -144,3 +144,18 @@ def test_a_build_process_ends_on_sigterm_even_forked_from_a_server_worker_that_o
         assert child.exitcode == -signal.SIGTERM
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+@pytest.mark.parametrize(
+    ("sizes", "small"),
+    [([5000] * 8 + [30, 30], 2), ([5000] * 8 + [30], 1), ([600, 30, 30, 60], 3), ([30] * 9, 0), ([5000], 0)],
+)
+def test_only_the_newest_small_segments_are_merged_never_a_builds_large_ones(tmp_path, sizes, small):
+    from indexer.grams import newest_small
+
+    paths = []
+    for number, size in enumerate(sizes, start=1):
+        path = tmp_path / f"grams-{number:06d}.bin"
+        path.with_suffix(".json").write_text(json.dumps({"rows": ["x"] * size}), encoding="utf-8")
+        paths.append(path)
+    assert newest_small(paths) == paths[len(paths) - small :]
