@@ -258,7 +258,7 @@ def fold(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """jieba words (precise mode) and lower-cased ASCII words, stop words removed."""
-    return segment(text)[0]
+    return segment(text, vocabulary=False)[0]
 
 
 def vocabulary_words(text: str) -> set[str]:
@@ -267,8 +267,9 @@ def vocabulary_words(text: str) -> set[str]:
     return segment(text)[1]
 
 
-def segment(text: str) -> tuple[list[str], set[str]]:
-    """``words(text)`` and ``vocabulary_words(text)`` from one jieba cut (a build needs both)."""
+def segment(text: str, *, vocabulary: bool = True) -> tuple[list[str], set[str]]:
+    """``words(text)`` and ``vocabulary_words(text)`` from one jieba cut (a build needs both); without
+    ``vocabulary``, the words only (a query, an article's related ones)."""
     init()
     stops = stop_words()
     freq = jieba.dt.FREQ
@@ -283,6 +284,8 @@ def segment(text: str) -> tuple[list[str], set[str]]:
         precise = next(cuts)
         kept = [w for w in precise if w not in stops]
         out.extend(kept)
+        if not vocabulary:
+            continue
         found.update(w for w in kept if len(w) > 1)
         # The dictionary words inside longer ones, as jieba's search mode finds them, from the same cut.
         for word in precise:

@@ -257,7 +257,6 @@ class Generation:
             self.cols = {name: _shared(reader.column_reader(name)) if size else [] for name in _COLUMNS}
         self.ids = {self.cols["id"][n]: n for n in self.live}
         self.live_docs = np.array(self.live, dtype=np.int32)
-        self.by_value = {f.name: _group(self.live, self.cols[f.source]) for f in FACETS}
         # Each facet's column as codes into its values, so filters and counts are array operations.
         self.coded = {name: Coded.of(self.cols[name]) for name in dict.fromkeys(f.source for f in FACETS)}
         self.dates = np.array([_day(d) for d in self.cols["date"]], dtype=np.int32)
@@ -379,13 +378,6 @@ def _shared(column: Any) -> list[Any]:
 def _day(iso: str) -> int:
     """An ISO date as a number that sorts as the date does (2017-06-10 → 20170610)."""
     return int(iso[:10].replace("-", "")) if iso else 0
-
-
-def _group(docs: list[int], values: list[str]) -> dict[str, frozenset[int]]:
-    groups: dict[str, set[int]] = {}
-    for n in docs:
-        groups.setdefault(values[n], set()).add(n)
-    return {k: frozenset(v) for k, v in groups.items()}
 
 
 def _load_texts(path: Path, ids: dict[str, int], size: int) -> Texts:

@@ -28,6 +28,7 @@ import json
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -43,15 +44,17 @@ Writer = Callable[[Path, bytes], None]
 _DOC, _KEY, _START, _COUNT = np.dtype("<u4"), np.dtype("<u8"), np.dtype("<u8"), np.dtype("<u2")
 
 
+@lru_cache(maxsize=1 << 16)
 def ascii_key(word: str) -> int:
     """The key of a lower-cased ASCII word: a stable hash (Python's own is salted per process)."""
     digest = hashlib.blake2b(word.encode("ascii"), digest_size=8).digest()
     return _ASCII_FLAG | (int.from_bytes(digest, "little") & (_ASCII_FLAG - 1))
 
 
-def pair_key(first: str, second: str | None) -> int:
-    """The key of a CJK character followed by ``second`` (None: the end of its run)."""
-    return ord(first) << 16 | (ord(second) if second else 0)
+def pair_key(first: str, second: str) -> int:
+    """The key of a CJK character followed by the CJK character ``second`` (a query's pair; an article's
+    are made in ``_postings``, where 0 ends a run)."""
+    return ord(first) << 16 | ord(second)
 
 
 def is_cjk(char: str) -> bool:
@@ -90,8 +93,7 @@ def _postings(raw: Sequence[str]) -> tuple[np.ndarray, ...]:
     following = np.where(np.append(cjk[1:], False), np.append(codes[1:], np.uint64(0)), np.uint64(0))
     keys = codes[cjk] << np.uint64(16) | following[cjk]
     pairs = keys << np.uint64(_ROW_BITS) | rows[cjk]
-    hashes: dict[str, int] = {}
-    words = [(ascii_key_cached(w, hashes), row) for row, text in enumerate(raw) for w in ascii_words(text)]
+    words = [(ascii_key(w), row) for row, text in enumerate(raw) for w in ascii_words(text)]
     if words:
         extra = np.array(words, dtype=np.uint64)
         pairs = np.concatenate([pairs, extra[:, 0] << np.uint64(_ROW_BITS) | extra[:, 1]])
@@ -110,13 +112,6 @@ def _pack(pairs: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, ...]:
         (pairs & np.uint64((1 << _ROW_BITS) - 1)).astype(_DOC),
         np.minimum(counts, _MAX_COUNT).astype(_COUNT),
     )
-
-
-def ascii_key_cached(word: str, cache: dict[str, int]) -> int:
-    key = cache.get(word)
-    if key is None:
-        key = cache[word] = ascii_key(word)
-    return key
 
 
 @dataclass(frozen=True)

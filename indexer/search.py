@@ -23,7 +23,7 @@ from . import query as q
 from . import ranking
 from .analysis import init as init_analysis
 from .errors import IndexCorruptError, IndexerError
-from .facets import FILTER_FACETS, count, intersect
+from .facets import FACETS, FILTER_FACETS, count, intersect
 from .generation import Generation
 from .highlight import highlight_all, snippet
 from .matching import Scores, evaluate, vote
@@ -265,10 +265,13 @@ class SearchService:
         return self.generation().record(issue_id)
 
     def values(self, facet: str) -> list[str]:
-        """Every value of ``facet`` in the archive, the most frequent first (read from the generation's groups,
-        not by searching)."""
-        groups = self.generation().by_value[facet]
-        return sorted((v for v in groups if v), key=lambda v: (-len(groups[v]), v))
+        """Every value of ``facet`` in the archive, the most frequent first (counted over the generation's
+        coded column, not by searching)."""
+        gen = self.generation()
+        column = gen.coded[next(f.source for f in FACETS if f.name == facet)]
+        tally = np.bincount(column.codes[gen.live_docs], minlength=len(column.values))
+        present = [(-int(n), v) for v, n in zip(column.values, tally, strict=True) if v and n]  # of live articles only
+        return [v for _, v in sorted(present)]
 
     def issues(self) -> list[dict[str, Any]]:
         """All issues, newest first, without their article lists."""

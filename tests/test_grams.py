@@ -50,6 +50,7 @@ def answers(index) -> dict:
                 [(h.id, h.title, h.unit, h.district, h.page, h.snippet) for h in result.hits],
                 result.facets,
             )
+        out["values of the section facet"] = service.values("section")  # of live articles only
         return out
     finally:
         service.close()
@@ -67,7 +68,7 @@ def test_a_build_on_every_core_answers_as_one_process_does(synthetic, tmp_path, 
     assert len(grams_segments(IndexStore(tmp_path / "cores").current())) > 1  # a segment a share
     assert len(grams_segments(IndexStore(tmp_path / "one").current())) == 1
     together, alone = answers(tmp_path / "cores"), answers(tmp_path / "one")
-    assert all(total for total, _, _ in together.values())
+    assert all(answer[0] for query, answer in together.items() if query in QUERIES)
     assert together == alone
     assert words(tmp_path / "cores") == words(tmp_path / "one")
 
