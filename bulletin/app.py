@@ -11,7 +11,7 @@ import falcon
 
 import api
 import web
-from indexer import SearchService, Workspace, ensure_index, seed_vocabulary, use_vocabulary
+from indexer import SearchService, Workspace, ensure_index, lean_dictionary, seed_vocabulary, use_vocabulary
 
 from .address import PublicAddress
 from .caching import GenerationETag
@@ -39,7 +39,9 @@ def create_app(service: SearchService, settings: Settings, *, pages: bool = True
 
 def prepare(settings: Settings, **build_options) -> SearchService:
     """The search service over a built, verified index (built from the corpus first if there is none), with
-    the vocabulary read from the data folder (seeded there on the first run, where staff may edit it)."""
+    the vocabulary read from the data folder (seeded there on the first run, where staff may edit it), and
+    jieba's dictionary in its compact form: what becomes the server's master and workers cuts only queries."""
+    lean_dictionary()
     use_vocabulary(settings.data_dir / "vocabulary")
     if settings.admin_token:
         seed_vocabulary()

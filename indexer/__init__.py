@@ -10,7 +10,7 @@ Everything outside this package calls ``SearchService`` and the build functions,
 """
 
 from .admin import AuditLog, Preview, Workspace
-from .analysis import seed_vocabulary, use_vocabulary
+from .analysis import lean_dictionary, seed_vocabulary, use_vocabulary
 from .backup import BackupError, BackupReport, backup, restore
 from .build import BuildReport, IngestReport, RemoveReport, ensure_index, ingest, reindex, remove
 from .consistency import Disagreement, VerifyReport, repair, verify
@@ -70,6 +70,7 @@ __all__ = [
     "index_ready",
     "ingest",
     "issue_url",
+    "lean_dictionary",
     "recover_if_idle",
     "reindex",
     "remove",

@@ -44,6 +44,7 @@ _RUNS = re.compile(rf"([{_CJK}]+)|([A-Za-z0-9]+(?:\.[0-9]+)*)")
 _FULLWIDTH = {c: chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)}
 _lock = threading.Lock()
 _ready = False
+_lean = False  # serve with jieba's dictionary as arrays (``dictionary``); set before the first ``init``
 
 
 def cache_dir() -> Path:
@@ -54,9 +55,22 @@ def cache_dir() -> Path:
     return Path(base)
 
 
-def init() -> None:
-    """Load jieba once per process, silently, with the domain dictionary as it is now on disk."""
-    global _ready
+def lean_dictionary() -> None:
+    """From now on, in this process, keep jieba's dictionary as compact arrays (``dictionary``): a server's
+    workers cut only queries and single articles, and hold 60 MB less each. Cuts are the same."""
+    global _lean
+    _lean = True
+
+
+def init(*, full: bool = False) -> None:
+    """Load jieba once per process, silently, with the domain dictionary as it is now on disk; with ``full``,
+    as jieba's own dict even in a lean process (a build's processes cut whole archives)."""
+    global _ready, _lean
+    if full and _lean:
+        with _lock:
+            _lean = _ready = False
+            jieba.dt.initialized = False
+            _reset_domain_words()
     if not _ready:
         with _lock:
             if not _ready:
@@ -65,7 +79,13 @@ def init() -> None:
                 folder.mkdir(parents=True, exist_ok=True)
                 jieba.dt.tmp_dir = str(folder)
                 jieba.dt.cache_file = "jieba.cache"
-                jieba.dt.initialize()
+                if _lean:
+                    from . import dictionary
+
+                    jieba.dt.FREQ, jieba.dt.total = dictionary.load(folder, jieba.dt.cache_file)
+                    jieba.dt.initialized = True
+                else:
+                    jieba.dt.initialize()
                 _ready = True
     _sync_domain_words()
 
@@ -176,6 +196,11 @@ def synonyms() -> dict[str, tuple[str, ...]]:
 @lru_cache(maxsize=4)
 def _parse_synonyms_cached(signature: tuple[str, int, int]) -> dict[str, tuple[str, ...]]:
     return parse_synonyms(_read(signature))
+
+
+def _reset_domain_words() -> None:
+    global _loaded_words, _loaded_signature
+    _loaded_words, _loaded_signature = {}, None
 
 
 def _sync_domain_words() -> None:
