@@ -216,28 +216,40 @@ def run_cli(*args: str, env: dict | None = None, limit_bytes: int | None = None,
     )
 
 
+# Runs ``bulletin`` and, at exit, writes the process's own peak resident memory (VmHWM, KiB) to argv[1].
+# Not ru_maxrss: Linux carries a forked child's peak over its exec, so a child of a large test process would
+# report the test process's size.
+_MEASURED = """
+import atexit, runpy, sys
+def peak(path=sys.argv[1]):
+    with open("/proc/self/status") as status:
+        kib = next(line.split()[1] for line in status if line.startswith("VmHWM:"))
+    with open(path, "w") as out:
+        out.write(kib)
+atexit.register(peak)
+sys.argv = ["bulletin", *sys.argv[2:]]
+runpy.run_module("bulletin", run_name="__main__", alter_sys=True)
+"""
+
+
 def run_measured(*args: str, env: dict | None = None, timeout: float = 300):
     """Run ``bulletin ARGS`` and return (returncode, stdout, stderr, peak resident memory in MB of that process)."""
     import subprocess
     import sys
     import tempfile
-    import threading
 
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bulletin", *args], stdout=out, stderr=err, env={**os.environ, **(env or {})}
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, tempfile.TemporaryDirectory() as tmp:
+        peak_file = Path(tmp) / "peak"
+        process = subprocess.run(
+            [sys.executable, "-c", _MEASURED, str(peak_file), *args],
+            stdout=out,
+            stderr=err,
+            env={**os.environ, **(env or {})},
+            timeout=timeout,
         )
-        timer = threading.Timer(timeout, process.kill)
-        timer.start()
-        try:
-            # wait4 gives this one child's own peak, not the largest of every child the test run has had.
-            _, status, usage = os.wait4(process.pid, 0)
-        finally:
-            timer.cancel()
-        process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        peak_mb = usage.ru_maxrss / 1024  # KiB on Linux
+        peak_mb = int(peak_file.read_text()) / 1024
         return process.returncode, out.read().decode(), err.read().decode(), peak_mb
 
 
