@@ -36,12 +36,11 @@ from whoosh.analysis import Token, Tokenizer
 
 from archive.corpus import write_atomic
 
+from .folding import normalise
+
 CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
 _CJK = "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in CJK_RANGES)
-_SPACE = re.compile(r"[\s\u3000]+")
 _RUNS = re.compile(rf"([{_CJK}]+)|([A-Za-z0-9]+(?:\.[0-9]+)*)")
-# Full-width ASCII (ＰＭ２.５) counts as ASCII; the mapping keeps string lengths.
-_FULLWIDTH = {c: chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)}
 _lock = threading.Lock()
 _ready = False
 _lean = False  # serve with jieba's dictionary as arrays (``dictionary``); set before the first ``init``
@@ -217,6 +216,7 @@ def _sync_domain_words() -> None:
             if _loaded_words.get(word) != freq:
                 jieba.add_word(word, freq)
         _loaded_words, _loaded_signature = wanted, signature
+        _inner_words.cache_clear()
 
 
 @lru_cache(maxsize=1)
@@ -226,59 +226,10 @@ def stop_words() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def _folding() -> dict[int, str]:
-    """Full-width ASCII to ASCII, and traditional characters to simplified (OpenCC's t2s, one character
-    for one, so that offsets in the folded text are offsets in the original)."""
-    import opencc
-
-    t2s = opencc.OpenCC("t2s")
-    table = dict(_FULLWIDTH)
-    for code in (*range(0x3400, 0x4DC0), *range(0x4E00, 0xA000), *range(0xF900, 0xFB00)):
-        converted = t2s.convert(chr(code))
-        if len(converted) == 1 and converted != chr(code):
-            table[code] = converted
-    return table
-
-
-@lru_cache(maxsize=1)
 def question_words() -> frozenset[str]:
     """Words of a question that an article need not contain (如何, 怎么, 哪些, 吗…)."""
     text = resources.files("indexer").joinpath("data/questionwords.txt").read_text(encoding="utf-8")
     return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
-
-
-def normalise(text: str) -> str:
-    """Fold full-width ASCII to ASCII and traditional to simplified; the result has the length of ``text``.
-
-    Index and query go through the same folding, so an issue printed in traditional characters is found
-    by simplified queries and the other way round.
-    """
-    return text.translate(_folding())
-
-
-def simplified(text: str) -> str:
-    """``text`` with traditional characters folded to simplified only (full-width forms kept), as long as it;
-    a text without any is returned as it is, after one search (much cheaper than translating it)."""
-    return text.translate(_folding()) if _traditional().search(text) else text
-
-
-@lru_cache(maxsize=1)
-def _traditional() -> re.Pattern[str]:
-    return re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_folding()) if c not in _FULLWIDTH) + "]")
-
-
-def has_traditional(text: str) -> bool:
-    """True when folding turns some character of ``text`` from traditional to simplified."""
-    table = _folding()
-    return any(ord(c) in table and ord(c) not in _FULLWIDTH for c in text)
-
-
-def fold(text: str) -> str:
-    """The form texts and query words are compared in: ASCII lower-cased, no whitespace.
-
-    The texts stored with a generation are folded at build time, so a change here needs a reindex.
-    """
-    return _SPACE.sub("", normalise(text).lower())
 
 
 def words(text: str) -> list[str]:
@@ -297,7 +248,6 @@ def segment(text: str, *, vocabulary: bool = True) -> tuple[list[str], set[str]]
     ``vocabulary``, the words only (a query, an article's related ones)."""
     init()
     stops = stop_words()
-    freq = jieba.dt.FREQ
     runs = [m.groups() for m in _RUNS.finditer(normalise(text))]
     cuts = iter(_cut_runs([run for run, _ in runs if run]))
     out: list[str] = []
@@ -312,15 +262,27 @@ def segment(text: str, *, vocabulary: bool = True) -> tuple[list[str], set[str]]
         if not vocabulary:
             continue
         found.update(w for w in kept if len(w) > 1)
-        # The dictionary words inside longer ones, as jieba's search mode finds them, from the same cut.
         for word in precise:
-            for size in (2, 3):
-                if len(word) > size:
-                    found.update(g for i in range(len(word) - size + 1) if freq.get(g := word[i : i + size]))
+            if len(word) > 2:
+                found.update(_inner_words(word))
         found.update(
             a + b for a, b in itertools.pairwise(precise) if a not in stops and b not in stops and len(a + b) <= 6
         )
     return out, found
+
+
+@lru_cache(maxsize=1 << 16)
+def _inner_words(word: str) -> tuple[str, ...]:
+    """The dictionary words of two and three characters inside ``word``, as jieba's search mode finds them
+    (remembered: a build meets the same words often; forgotten when the dictionary changes)."""
+    freq = jieba.dt.FREQ
+    return tuple(
+        g
+        for size in (2, 3)
+        if len(word) > size
+        for i in range(len(word) - size + 1)
+        if freq.get(g := word[i : i + size])
+    )
 
 
 def _cut_runs(runs: list[str]) -> list[list[str]]:

@@ -37,10 +37,10 @@ from whoosh.searching import Searcher
 from archive import Issue
 
 from . import grams, ranking
-from .analysis import fold
 from .cache import BoundedCache
 from .errors import IndexCorruptError
 from .facets import COLUMNS, FACETS, Coded
+from .folding import fold
 from .matching import Texts
 from .store import replace_file
 from .vocabulary import Vocabulary, combine

@@ -1,7 +1,7 @@
 """Character-pair postings as arrays: how matching finds a word's candidate articles, and a two-character
 word's counts, without reading the texts.
 
-Keys. Every CJK character of an article's normalised title or body (``analysis.normalise``: simplified,
+Keys. Every CJK character of an article's normalised title or body (``folding.normalise``: simplified,
 half-width, spacing kept) is a key with the character after it, or with 0 when it ends a run of CJK
 characters, so each occurrence of a character starts exactly one key and a contiguous word has all its
 pairs' keys. Every ASCII word (WannaCry, 800M, PM2.5, read from the text with
@@ -34,7 +34,8 @@ from typing import Any
 
 import numpy as np
 
-from .analysis import CJK_RANGES, ascii_words, fold, normalise
+from .analysis import CJK_RANGES, ascii_words
+from .folding import fold, normalise
 
 FIELDS = ("title", "body")
 _ROW_BITS = 24  # rows (articles) of one segment: at most 16 million

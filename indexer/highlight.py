@@ -12,7 +12,8 @@ import html
 import re
 from functools import lru_cache
 
-from .analysis import CJK_RANGES, normalise, simplified
+from .analysis import CJK_RANGES
+from .folding import normalise, simplified
 
 FRAGMENT = 100
 MAX_FRAGMENTS = 3

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from . import ranking
-from .analysis import fold
+from .folding import fold
 from .grams import is_cjk, word_keys
 from .query import AllOf, AnyOf, Match, MostOf, Plan, Without
 

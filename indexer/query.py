@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass
 
 from . import ranking
-from .analysis import has_text, normalise, question_words, synonyms, words
+from .analysis import has_text, question_words, synonyms, words
+from .folding import normalise
 
 _QUOTES = '"“”＂'
 _TOKEN = re.compile(

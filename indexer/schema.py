@@ -7,6 +7,7 @@ from typing import Any
 
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, Schema
+from whoosh.formats import Existence
 
 from archive import Article, Issue
 
@@ -25,14 +26,32 @@ class Codec(W3Codec):
         super().__init__(blocklimit=1024)
 
 
+class Words(Existence):
+    """Which articles hold a word, nothing more (ranking is ours: no frequencies, lengths or positions),
+    taken from the list of an article's words as the build gives it, without a token object a word.
+    Pickled into the index: moving it needs a reindex."""
+
+    def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Any:
+        if isinstance(value, str):
+            return super().word_values(value, analyzer, **kwargs)
+        boost = self.field_boost
+        return ((word, 1, boost, b"") for word in set(value))
+
+
+def _words() -> KEYWORD:
+    field = KEYWORD(analyzer=word_analyzer())
+    field.format = Words()
+    return field
+
+
 def make_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True, sortable=True),
         issue_id=ID(stored=True, sortable=True),
         ordinal=NUMERIC(int, stored=True, sortable=True),
         # Which articles hold a jieba word, nothing more: ranking is ours, so no lengths or positions.
-        title=KEYWORD(analyzer=word_analyzer()),
-        body=KEYWORD(analyzer=word_analyzer()),
+        title=_words(),
+        body=_words(),
         unit=ID(stored=True, sortable=True),
         district=ID(stored=True, sortable=True),
         place=ID(stored=True, sortable=True),

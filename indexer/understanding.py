@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import query as q
-from .analysis import has_traditional, normalise
+from .folding import has_traditional, normalise
 from .vocabulary import Vocabulary
 
 _LETTERS = re.compile(r"^[A-Za-z']{2,}$")

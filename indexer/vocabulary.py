@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import islice, product
+from itertools import chain, islice, product
 
 from pypinyin import Style, lazy_pinyin, pinyin
 
@@ -63,10 +63,15 @@ def mine(texts: Iterable[str]) -> dict[str, list]:
 
 def tally(articles: Iterable[set[str]]) -> dict[str, list]:
     """Word → [document frequency, pinyin] over the vocabulary words of each article."""
-    counts: Counter[str] = Counter()
-    for found in articles:
-        counts.update(w for w in found if _CJK_WORD.match(w))
-    return {w: [n, " ".join(syllables(w))] for w, n in counts.items()}
+    counts = Counter(chain.from_iterable(articles))
+    return {w: [n, reading] for w, n in counts.items() if (reading := _reading(w)) is not None}
+
+
+@lru_cache(maxsize=1 << 18)
+def _reading(word: str) -> str | None:
+    """A vocabulary word's pinyin as stored, None for what is no vocabulary word (remembered: a build meets
+    each word in many issues)."""
+    return " ".join(syllables(word)) if _CJK_WORD.match(word) else None
 
 
 def combine(total: dict[str, list], part: dict[str, list], sign: int = 1) -> dict[str, list]:

@@ -63,6 +63,20 @@ def test_traditional_characters_find_the_simplified_text(archive, articles, type
     assert simplified in shown
 
 
+_FOLDABLE = st.sampled_from("臺灣條例處罰網絡監視攝像頭ＰＭ２．５，：（）ａＺ０９")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(_FOLDABLE, st.characters(codec="utf-8"), st.characters()), min_size=100, max_size=400))
+def test_an_article_s_text_is_folded_as_a_query_is(chars):
+    # Long texts are folded through an array, short ones (queries) through str.translate: the same table.
+    from indexer.folding import _folding, normalise
+
+    text = "".join(chars)
+    assert normalise(text) == text.translate(_folding())
+    assert len(normalise(text)) == len(text)
+
+
 @pytest.mark.parametrize(("typed", "wanted"), JUDGED["question"])
 def test_questions_typed_as_sentences_find_the_article(archive, articles, typed, wanted):
     result, first = first_hit(archive, typed)

@@ -99,7 +99,8 @@ def test_ingests_past_the_segment_limit_merge_and_answer_as_a_rebuild(synthetic,
 def test_one_cut_of_a_text_gives_each_run_the_words_it_gets_alone(seed_path):
     import jieba
 
-    from indexer.analysis import _RUNS, _cut_runs, init, normalise
+    from indexer.analysis import _RUNS, _cut_runs, init
+    from indexer.folding import normalise
 
     init()
     # The seed, characters outside jieba's own range (㐀, 﨑) and ASCII between runs.
@@ -127,7 +128,7 @@ def _build_process_told_to_end() -> None:
     import os
     import signal
 
-    writing._default_signals()
+    writing._start_build_process()
     os.kill(os.getpid(), signal.SIGTERM)
 
 
