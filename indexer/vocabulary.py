@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain, islice, product
 
-from pypinyin import Style, lazy_pinyin, pinyin
-
 from .analysis import vocabulary_words
 
 _CJK_WORD = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]{2,12}$")
@@ -31,11 +29,17 @@ _LONGEST = 8
 @lru_cache(maxsize=1 << 18)
 def syllables(text: str) -> tuple[str, ...]:
     """Toneless pinyin, one syllable per character (remembered: a build asks for the same words often)."""
+    # pypinyin is imported where it is used: its tables take 56 MB and 0.25 s to load, and a server's
+    # processes need them only for their first homophone slip (the archive's words carry their pinyin).
+    from pypinyin import lazy_pinyin
+
     return tuple(lazy_pinyin(text))
 
 
 def readings(text: str, limit: int = 32) -> list[tuple[str, ...]]:
     """Every toneless reading of ``text`` (its characters' readings combined; the likeliest first)."""
+    from pypinyin import Style, pinyin
+
     # Character by character: a phrase pypinyin knows (行东, hang dong) would otherwise give one reading only.
     options = [list(dict.fromkeys(pinyin(c, style=Style.NORMAL, heteronym=True)[0])) for c in text]
     first = syllables(text)
