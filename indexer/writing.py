@@ -153,7 +153,7 @@ def _write_shares(
     _pending = (generation, shares)
     segments, words = [], {}
     try:
-        with multiprocessing.get_context("fork").Pool(procs, initializer=_start_build_process) as pool:
+        with multiprocessing.get_context("fork").Pool(procs, initializer=prepare_build_process) as pool:
             for n, (segment, articles, share_words) in enumerate(pool.imap(_write_share, range(len(shares)))):
                 segments.append(segment)
                 combine(words, share_words)
@@ -174,7 +174,7 @@ def _write_shares(
         ix.close()
 
 
-def _start_build_process() -> None:
+def prepare_build_process() -> None:
     """In a build process: the default signal handlers, and what it inherited kept out of the collector.
 
     A build started by a server worker (an admin rebuild) would otherwise keep the worker's handlers, which

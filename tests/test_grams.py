@@ -128,7 +128,7 @@ def _build_process_told_to_end() -> None:
     import os
     import signal
 
-    writing._start_build_process()
+    writing.prepare_build_process()
     os.kill(os.getpid(), signal.SIGTERM)
 
 
@@ -161,3 +161,39 @@ def test_only_the_newest_small_segments_are_merged_never_a_builds_large_ones(tmp
         path.with_suffix(".json").write_text(json.dumps({"rows": ["x"] * size}), encoding="utf-8")
         paths.append(path)
     assert newest_small(paths) == paths[len(paths) - small :]
+
+
+def _damaged(synthetic, folder, damage):
+    shutil.copytree(synthetic, folder)
+    files = sorted(folder.rglob("*.md"))
+    if damage == "unreadable":
+        files[7].write_bytes(b"\x00\x01binary" * 100)
+    else:  # the same issue twice: a copy of the fourth file under another name, read after it
+        shutil.copy(files[3], files[3].with_name("zz-" + files[3].name))
+    return folder
+
+
+@pytest.mark.parametrize("damage", ["unreadable", "duplicate"])
+def test_an_archive_read_on_every_core_is_read_as_in_one_process_and_fails_the_same(
+    synthetic, tmp_path, monkeypatch, damage
+):
+    """``build.parse_all`` reads an archive of many files in a process per core: the same issues in the same
+    order, and the same error (the first bad file in the corpus's order, named) as one process gives."""
+    from archive import ArchiveError
+    from archive.corpus import Corpus
+    from indexer import build
+
+    files = Corpus(synthetic).files()
+    assert len(files) >= build.PARALLEL_PARSE_FROM
+    together = build.parse_all(files)
+    corpus = Corpus(_damaged(synthetic, tmp_path / "corpus", damage))
+    with pytest.raises(ArchiveError) as raised:
+        build.parse_all(corpus.files())
+    monkeypatch.setattr(build, "PARALLEL_PARSE_FROM", 10**9)
+    alone = build.parse_all(files)
+    assert [(p.issue, p.warnings, p.form) for p in together] == [(p.issue, p.warnings, p.form) for p in alone]
+    with pytest.raises(ArchiveError) as raised_alone:
+        build.parse_all(corpus.files())
+    assert str(raised.value) == str(raised_alone.value)
+    assert str(corpus.root) in str(raised.value)
+    assert ("同一期" in str(raised.value)) == (damage == "duplicate")
