@@ -25,6 +25,7 @@ import itertools
 import logging
 import os
 import re
+import subprocess
 import threading
 from collections.abc import Iterator
 from functools import lru_cache
@@ -54,11 +55,27 @@ def cache_dir() -> Path:
     return Path(base)
 
 
+JIEBA_CACHE = "jieba.cache"
+
+
+def prepare_lean() -> subprocess.Popen | None:
+    """Start writing, in the background, the compact dictionaries a server reads (``dictionary.prepare``)
+    where they are missing: a full build does, so that the first server after it starts as fast as the next."""
+    from . import dictionary
+
+    return dictionary.prepare(cache_dir(), JIEBA_CACHE)
+
+
 def lean_dictionary() -> None:
     """From now on, in this process, keep jieba's dictionary as compact arrays (``dictionary``): a server's
     workers cut only queries and single articles, and hold 60 MB less each. Cuts are the same."""
     global _lean
     _lean = True
+
+
+def is_lean() -> bool:
+    """True in a process that keeps the libraries' dictionaries compact (``lean_dictionary``)."""
+    return _lean
 
 
 def init(*, full: bool = False) -> None:
@@ -77,7 +94,7 @@ def init(*, full: bool = False) -> None:
                 folder = cache_dir()
                 folder.mkdir(parents=True, exist_ok=True)
                 jieba.dt.tmp_dir = str(folder)
-                jieba.dt.cache_file = "jieba.cache"
+                jieba.dt.cache_file = JIEBA_CACHE
                 if _lean:
                     from . import dictionary
 

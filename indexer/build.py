@@ -22,6 +22,7 @@ from archive import ArchiveError, ParsedIssue, read_file
 from archive.corpus import Corpus, stage
 from archive.reader import FORM_SUFFIX
 
+from .analysis import prepare_lean
 from .errors import BuildError, IndexCorruptError, NoSuchIssueError
 from .faults import checkpoint
 from .generation import indexed_sha, read_meta
@@ -116,16 +117,21 @@ def reindex(corpus_dir: Path, index_dir: Path, *, progress: ProgressFactory = _n
     """Rebuild the whole index from the corpus into a new generation and switch to it."""
     started = time.perf_counter()
     store = IndexStore(index_dir)
-    with store.lock():
-        recover(store)  # the corpus as an interrupted ingest meant it, before it is read
-        parsed = parse_all(Corpus(corpus_dir).files())
-        generation = store.new_generation()
-        try:
-            write_issues(generation, [p.issue for p in parsed], progress, create=True)
-            store.switch(generation)
-        except BaseException:
-            store.discard(generation)
-            raise
+    lean = prepare_lean()  # beside the build, once a machine: what a server started after it reads
+    try:
+        with store.lock():
+            recover(store)  # the corpus as an interrupted ingest meant it, before it is read
+            parsed = parse_all(Corpus(corpus_dir).files())
+            generation = store.new_generation()
+            try:
+                write_issues(generation, [p.issue for p in parsed], progress, create=True)
+                store.switch(generation)
+            except BaseException:
+                store.discard(generation)
+                raise
+    finally:
+        if lean is not None:
+            lean.communicate()  # a failure shows where the server reads them, with its reason
     return BuildReport(
         generation=generation.name,
         issues=len(parsed),

@@ -33,6 +33,7 @@ from .results import ArticleRecord, Hit, SearchResult
 from .store import IndexStore
 from .understanding import BETTER, FEW, Understanding, alternative, folded
 from .urls import article_url
+from .vocabulary import reader
 
 
 class SearchService:
@@ -86,6 +87,7 @@ class SearchService:
             if keep:
                 gen.vocabulary  # noqa: B018  read now, not by a worker's first forgiving search
                 gen.warm()
+                reader()  # what reads a slip aloud, loaded once for every worker
             return info
         except IndexerError:
             raise

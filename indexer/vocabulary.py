@@ -9,13 +9,15 @@ archive does not contain.
 from __future__ import annotations
 
 import re
+import sys
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain, islice, product
+from typing import Any
 
-from .analysis import vocabulary_words
+from .analysis import JIEBA_CACHE, cache_dir, is_lean, vocabulary_words
 
 _CJK_WORD = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]{2,12}$")
 _CJK_RUNS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
@@ -29,15 +31,26 @@ _LONGEST = 8
 @lru_cache(maxsize=1 << 18)
 def syllables(text: str) -> tuple[str, ...]:
     """Toneless pinyin, one syllable per character (remembered: a build asks for the same words often)."""
-    # pypinyin is imported where it is used: its tables take 56 MB and 0.25 s to load, and a server's
-    # processes need them only for their first homophone slip (the archive's words carry their pinyin).
-    from pypinyin import lazy_pinyin
+    return tuple(reader().lazy_pinyin(text))
 
-    return tuple(lazy_pinyin(text))
+
+@lru_cache(maxsize=1)
+def reader() -> Any:
+    """What reads text aloud, loaded where readings are first made (a build; a server's master before its
+    workers start): pypinyin, or in a server's process (``analysis.lean_dictionary``) pypinyin without its
+    45 MB phrase table and the table's readings as arrays (``dictionary.LeanReadings``: the same readings)."""
+    if is_lean() and "pypinyin" not in sys.modules:
+        from .dictionary import load_readings
+
+        return load_readings(cache_dir(), JIEBA_CACHE)
+    import pypinyin
+
+    return pypinyin
 
 
 def readings(text: str, limit: int = 32) -> list[tuple[str, ...]]:
     """Every toneless reading of ``text`` (its characters' readings combined; the likeliest first)."""
+    reader()  # pypinyin imported as this process reads aloud (a single character reads the same either way)
     from pypinyin import Style, pinyin
 
     # Character by character: a phrase pypinyin knows (行东, hang dong) would otherwise give one reading only.

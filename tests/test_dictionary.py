@@ -112,3 +112,67 @@ def test_the_compact_form_is_written_again_when_jieba_s_cache_changes(lean):
     assert lean_file.stat().st_mtime_ns != first
     assert total == jieba.dt.total - sum(f for _, f in analysis.domain_words())
     assert freq.get("执法") == jieba.dt.FREQ.get("执法") > 0
+
+
+_READ_ALOUD = """
+import json, sys
+lean = sys.argv[1] == "lean"
+if lean:
+    from indexer import analysis
+    analysis.lean_dictionary()
+from indexer import vocabulary
+texts = json.load(sys.stdin)
+reader = vocabulary.reader()
+assert type(reader).__name__ == ("LeanReadings" if lean else "module"), reader
+assert ("pypinyin.phrases_dict" in sys.modules) != lean
+print(json.dumps([[vocabulary.syllables(t), vocabulary.readings(t)] for t in texts]))
+"""
+
+
+@pytest.mark.slow
+def test_a_server_reads_aloud_exactly_as_pypinyin_with_its_phrase_table(cache):
+    """In a lean process pypinyin has no phrase table; the phrases' readings kept as arrays give every text the
+    readings pypinyin gives it: each phrase, each character, pieces of the first issue, phrases run together."""
+    import json
+    import random
+    import re
+    import subprocess
+    import sys
+
+    from pypinyin.constants import PHRASES_DICT
+
+    phrases = sorted(PHRASES_DICT)
+    runs = re.findall(r"[\u3400-\u4dbf\u4e00-\u9fff]+", SEED.read_text(encoding="utf-8"))
+    rng = random.Random(6)
+    pieces = [run[i : i + n] for run in runs for n in (2, 3, 5, 8) for i in range(0, len(run) - n + 1, 3)]
+    together = ["".join(rng.sample(phrases, rng.randint(2, 3))) for _ in range(3000)]
+    singles = [chr(c) for c in (*range(0x3400, 0x4DC0, 7), *range(0x4E00, 0xA000))]
+    texts = phrases + pieces + together + singles + ["重庆银行行长", "一行行地", "勒锁病毒", "长城管理"]
+    env = {**os.environ, "BULLETIN_CACHE": str(cache)}
+    answers = [
+        json.loads(
+            subprocess.run(
+                [sys.executable, "-c", _READ_ALOUD, kind],
+                input=json.dumps(texts),
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+        )
+        for kind in ("lean", "full")
+    ]
+    assert answers[0] == answers[1]
+    assert (cache / dictionary.PINYIN_FILE).exists()
+
+
+def test_a_full_build_leaves_the_compact_forms_a_server_reads(tmp_path, monkeypatch):
+    from conftest import make_corpus
+
+    from indexer import reindex
+
+    monkeypatch.setenv("BULLETIN_CACHE", str(tmp_path / "cache"))
+    reindex(make_corpus(tmp_path / "corpus"), tmp_path / "index")
+    assert (tmp_path / "cache" / dictionary.LEAN_FILE).exists()
+    assert (tmp_path / "cache" / dictionary.PINYIN_FILE).exists()
+    assert analysis.prepare_lean() is None  # nothing left to write
