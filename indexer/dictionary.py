@@ -6,8 +6,9 @@ two sorted arrays (a 64-bit hash of each key, its frequency) looked up by binary
 since (the domain dictionary) in a small dict. jieba's own code still does the cutting, unchanged: it only
 asks the mapping ``in``, ``[]`` and ``get``, and sets words, so a cut is the same as with the dict.
 
-The arrays are written once beside jieba's cache, by a child process (the full dict never enters a server's
-memory), and written again when jieba's cache changes.
+The arrays are written beside jieba's cache by a fresh interpreter (``write``; the full dict never enters
+a server's memory), started by every full build where they are missing or were made from another jieba
+cache or pypinyin, and by a server that finds them so.
 
 pypinyin's phrase table (47,000 phrases as JSON lists, 45 MB with the prefix set its segmenter trains on
 them) is needed by a worker only to read a query's slip aloud. A server imports pypinyin without it (its
@@ -115,6 +116,8 @@ def prepare(folder: Path, cache_file: str) -> subprocess.Popen | None:
         return None
     folder.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYPINYIN_")}
+    # This package importable by the new interpreter however this one found it (installed, or a checkout).
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, (str(Path(__file__).resolve().parents[1]), env.get("PYTHONPATH"))))
     command = "import sys; from indexer.dictionary import write; write(*sys.argv[1:])"
     return subprocess.Popen(
         [sys.executable, "-c", command, str(folder), cache_file],
