@@ -40,7 +40,7 @@ def create_app(service: SearchService, settings: Settings, *, pages: bool = True
 def prepare(settings: Settings, **build_options) -> SearchService:
     """The search service over a built, verified index (built from the corpus first if there is none), with
     the vocabulary read from the data folder (seeded there on the first run, where staff may edit it), and
-    jieba's dictionary in its compact form: what becomes the server's master and workers cuts only queries."""
+    jieba's and pypinyin's dictionaries in their compact forms: the server's processes cut only queries."""
     lean_dictionary()
     use_vocabulary(settings.data_dir / "vocabulary")
     if settings.admin_token:
