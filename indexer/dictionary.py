@@ -46,11 +46,26 @@ def key(word: str) -> int:
     return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little", signed=True)
 
 
+class _Hashed:
+    """Words as sorted 64-bit keys (``key``), each with a row."""
+
+    def __init__(self, keys: np.ndarray) -> None:
+        self._keys = keys
+
+    def row(self, word: str) -> int | None:
+        h = key(word)
+        i = int(self._keys.searchsorted(h))
+        return i if i < len(self._keys) and self._keys[i] == h else None
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and self.row(word) is not None
+
+
 class LeanFreq:
     """What jieba's ``Tokenizer.FREQ`` is asked for, over sorted arrays: word → frequency (0 for a prefix)."""
 
     def __init__(self, keys: np.ndarray, freqs: np.ndarray) -> None:
-        self._keys, self._freqs = keys, freqs
+        self._words, self._freqs = _Hashed(keys), freqs
         self._size = len(keys)
         self._added: dict[str, int] = {}
 
@@ -58,11 +73,8 @@ class LeanFreq:
         found = self._added.get(word, _MISSING)
         if found is not _MISSING:
             return found
-        h = key(word)
-        i = int(self._keys.searchsorted(h))
-        if i < self._size and self._keys[i] == h:
-            return int(self._freqs[i])
-        return _MISSING
+        row = self._words.row(word)
+        return _MISSING if row is None else int(self._freqs[row])
 
     def get(self, word: str, default: object = None) -> object:
         found = self._find(word)
@@ -200,21 +212,6 @@ def _save(path: Path, **arrays: np.ndarray) -> None:
     out = io.BytesIO()
     np.savez(out, **arrays)
     write_atomic(path, out.getvalue())
-
-
-class _Hashed:
-    """Words as sorted 64-bit keys (``key``), each with a row."""
-
-    def __init__(self, keys: np.ndarray) -> None:
-        self._keys = keys
-
-    def row(self, word: str) -> int | None:
-        h = key(word)
-        i = int(self._keys.searchsorted(h))
-        return i if i < len(self._keys) and self._keys[i] == h else None
-
-    def __contains__(self, word: object) -> bool:
-        return isinstance(word, str) and self.row(word) is not None
 
 
 class LeanReadings:
