@@ -11,9 +11,10 @@ from .errors import (
 )
 from .model import Article, Issue, Paragraph, ParsedIssue, ParseWarning, TocEntry
 from .reader import SUFFIXES, read_bytes, read_file
-from .units import normalise_district
+from .units import AREAS, normalise_area
 
 __all__ = [
+    "AREAS",
     "SUFFIXES",
     "ArchiveError",
     "Article",
@@ -28,7 +29,7 @@ __all__ = [
     "TooMuchError",
     "UnreadableFileError",
     "UnsupportedFormatError",
-    "normalise_district",
+    "normalise_area",
     "read_bytes",
     "read_file",
 ]

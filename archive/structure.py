@@ -238,7 +238,7 @@ class _Parser:
             unit = district = place = None
         else:
             unit, _ = units.split_title(draft.title)
-            district = units.district_of(unit)
+            district = units.area_of(unit)
             place = units.place_of(unit, district)
         paragraphs = tuple(Paragraph(p.text, p.kind) for p in draft.paras)  # type: ignore[arg-type]
         if not paragraphs:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from archive import normalise_district
+from archive import normalise_area
 
 
 def _as_typed(value: str) -> str | None:
@@ -24,7 +24,7 @@ def _as_typed(value: str) -> str | None:
 def _district(value: str) -> str | None:
     value = value.strip()
     # An unknown value is kept as typed: it matches nothing, which the page explains.
-    return (normalise_district(value) or value) if value else None
+    return (normalise_area(value) or value) if value else None
 
 
 def _section(value: str) -> str | None:
@@ -75,7 +75,7 @@ class Facet:
 
 
 FACETS: tuple[Facet, ...] = (
-    Facet("district", "区域", "区域，如 怀柔、怀柔区、怀柔局、分局、市局", normalise=_district),
+    Facet("district", "区域", "区域，如 怀柔、怀柔区、怀柔局、西站地区、全市", normalise=_district),
     Facet("section", "栏目", "栏目，如 区局动态 或 【区局动态】", normalise=_section, control="select"),
     Facet(
         "year",

@@ -56,7 +56,7 @@ GRAMS_PREFIX = "grams-"
 # A full build writes up to 2 × writing.MAX_PROCS.
 MAX_SEGMENTS = 8
 # Bump when the schema or analysis changes: an index of another version must be rebuilt.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 # Posting lists kept per worker (pair postings: a 4-byte docnum and a 2-byte count; a word's: a docnum): at
 # most this many docnums in all (12 MB). A pair read anew costs one pread.
 POSTINGS_BUDGET = 2_000_000

@@ -60,10 +60,10 @@ def test_gb18030_issue_with_characters_outside_gb2312(fixtures):
     assert parsed.encoding == "gb18030"
     assert (issue.id, issue.number) == ("2016-12", 12)  # 第十二期
     assert issue.articles[0].title == "执法总队：王堃同志获评科技装备先进个人"
-    assert issue.articles[0].district == "市局"
+    assert issue.articles[0].district == "全市"
     assert "镕铸新风尚" in issue.articles[2].text
     assert issue.articles[1].district == "密云区"  # 密云县局 before the county became a district
-    assert issue.articles[2].district == "宣武区"
+    assert issue.articles[2].district == "西城区"  # 宣武, merged into 西城 in 2010: filed under today's area
     assert any(w.kind == "title-join" for w in parsed.warnings)
 
 

@@ -1,10 +1,10 @@
-"""Units as printed, normalised to districts, 分局, 市局, or a place elsewhere."""
+"""Units as printed, and the area each is filed under: a district, a branch's area, 全市, or none elsewhere."""
 
 from __future__ import annotations
 
 import pytest
 
-from archive.units import district_of, normalise_district, place_of, split_title
+from archive.units import AREAS, area_named, area_of, normalise_area, place_of, split_title
 
 
 @pytest.mark.parametrize(
@@ -23,25 +23,38 @@ def test_unit_from_title_prefix(title, unit):
 
 
 @pytest.mark.parametrize(
-    ("unit", "district"),
+    ("unit", "area"),
     [
         ("朝阳局", "朝阳区"), ("石景山局", "石景山区"), ("门头沟局", "门头沟区"),
-        ("西站分局", "分局"), ("燕山分局", "分局"), ("科技信息中心", "市局"), ("执法总队", "市局"),
-        ("密云县局", "密云区"), ("北京市海淀区城管执法局", "海淀区"), ("深圳", None), ("上海市", None),
+        ("西站分局", "西站地区"), ("燕山分局", "燕山地区"), ("北京西站地区分局", "西站地区"),
+        ("天安门地区分局", "天安门地区"), ("科技信息中心", "全市"), ("执法总队", "全市"), ("市局", "全市"),
+        ("密云县局", "密云区"), ("北京市海淀区城管执法局", "海淀区"), ("崇文局", "东城区"), ("宣武区", "西城区"),
+        ("亦庄", "经济技术开发区"), ("深圳", None), ("上海市", None),
     ],
 )  # fmt: skip
-def test_district_of_unit(unit, district):
-    assert district_of(unit) == district
+def test_area_of_unit(unit, area):
+    assert area_of(unit) == area
+    assert area is None or area in AREAS
 
 
 @pytest.mark.parametrize("typed", ["怀柔", "怀柔区", "怀柔局", " 怀柔区 "])
 def test_filter_values_staff_type(typed):
-    assert normalise_district(typed) == "怀柔区"
+    assert normalise_area(typed) == "怀柔区"
 
 
-def test_special_district_values():
-    assert normalise_district("分局") == "分局" and normalise_district("市局") == "市局"
-    assert normalise_district("火星") is None
+@pytest.mark.parametrize(
+    ("typed", "area"),
+    [("西站", "西站地区"), ("西站分局", "西站地区"), ("燕山地区", "燕山地区"), ("全市", "全市"), ("市局", "全市"),
+     ("科技信息中心", "全市"), ("开发区", "经济技术开发区"), ("火星", None), ("分局", None)],
+)  # fmt: skip
+def test_areas_staff_type(typed, area):
+    assert normalise_area(typed) == area
+
+
+@pytest.mark.parametrize("word", ["大兴机场", "朝阳群众", "通州区行政执法", "西站共享单车", "海淀公园"])
+def test_a_place_inside_an_area_is_not_the_area_as_a_word(word):
+    # A word typed into the query is an area only as a whole; the filter box stays lenient.
+    assert area_named(word) is None
 
 
 def test_place():
