@@ -43,11 +43,13 @@ CITY_UNITS = (
 CITYWIDE_NAMES = (CITYWIDE, "市级", "市局", "全局")
 
 _TITLE_SPLIT = re.compile(r"^\s*([^：:，。！？\s]{1,16})\s*[：:]\s*(\S.*)$")
-_NAMES = "|".join(sorted((*DISTRICTS, *FORMER_DISTRICTS, *BRANCH_AREAS), key=len, reverse=True))
+_NAMES = "|".join(sorted((*DISTRICTS, *FORMER_DISTRICTS), key=len, reverse=True))
+_UNIT = "局|分局|城管局|城管执法局|城管执法监察局|城市管理综合行政执法局"
 # An area as a whole word: a name with the suffixes units and staff give it (怀柔, 怀柔区, 怀柔局, 密云县局,
-# 西站分局, 北京西站地区分局, 海淀区城管执法局), nothing after.
+# 海淀区城管执法局; a branch's area only with its suffix, 西站分局, 西站地区, 北京西站地区分局, since 西站
+# alone is also the station), nothing after.
 _NAMED = re.compile(
-    rf"^(?:北京市?)?({_NAMES})(?:区|县|地区)?(?:局|分局|城管局|城管执法局|城管执法监察局|城市管理综合行政执法局)?$"
+    rf"^(?:北京市?)?(?:({_NAMES})(?:区|县)?(?:{_UNIT})?|({'|'.join(BRANCH_AREAS)})(?:地区|(?:地区)?分局))$"
 )
 
 
@@ -106,8 +108,9 @@ def area_named(word: str) -> str | None:
     match = _NAMED.match(word)
     if match is None:
         return None
-    name = FORMER_DISTRICTS.get(match.group(1), match.group(1))
-    return name + ("地区" if name in BRANCH_AREAS else "区")
+    if match.group(2):
+        return match.group(2) + "地区"
+    return FORMER_DISTRICTS.get(match.group(1), match.group(1)) + "区"
 
 
 def place_of(unit: str | None, area: str | None) -> str | None:
@@ -124,4 +127,6 @@ def normalise_area(value: str) -> str | None:
     value = value.strip()
     if not value:
         return None
+    if value in BRANCH_AREAS:
+        return value + "地区"
     return area_named(value) or area_of(value)

@@ -174,15 +174,16 @@ def parse_userdict(text: str) -> tuple[tuple[str, int], ...]:
 
 
 def parse_synonyms(text: str) -> dict[str, tuple[str, ...]]:
-    """A group a line, members separated by spaces; ValueError names a line with one member only."""
-    groups: dict[str, tuple[str, ...]] = {}
+    """A group a line, members separated by spaces; a word in several groups has all their members (in the
+    file's order). ValueError names a line with one member only."""
+    groups: dict[str, dict[str, None]] = {}
     for number, line in enumerate(text.splitlines(), 1):
         members = tuple(line.split("#", 1)[0].split())
         if len(members) == 1:
             raise ValueError(f"同义词第 {number} 行“{members[0]}”只有一个词：一行写一组，至少两个词，用空格隔开。")
         for member in members:
-            groups[member.lower()] = members
-    return groups
+            groups.setdefault(member.lower(), {}).update(dict.fromkeys(members))
+    return {member: tuple(group) for member, group in groups.items()}
 
 
 def _signature(path: Path) -> tuple[str, int, int]:
@@ -248,6 +249,32 @@ def question_words() -> frozenset[str]:
     """Words of a question that an article need not contain (如何, 怎么, 哪些, 吗…)."""
     text = resources.files("indexer").joinpath("data/questionwords.txt").read_text(encoding="utf-8")
     return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
+
+
+def is_word(text: str) -> bool:
+    """True for a real word, whether or not the archive uses it: a word of the domain dictionary, or of
+    jieba's that is not a numeral or quantity (亿个, 三年) or a person's name, which jieba lists by the
+    hundred thousand and which a slip easily makes."""
+    if not _ready:
+        init()
+    return bool(jieba.dt.FREQ.get(text)) and text not in _not_words()
+
+
+# jieba's parts of speech that mark what is no real word for a slip to be taken as.
+_NOT_WORD_TAGS = frozenset({"m", "mq", "q", "nr", "nrt", "nrfg"})
+
+
+@lru_cache(maxsize=1)
+def _not_words() -> frozenset[str]:
+    """The words jieba's dictionary tags as numerals, quantities or persons' names."""
+    path = Path(jieba.__file__).parent / "dict.txt"
+    with path.open(encoding="utf-8") as lines:
+        return frozenset(w for w, _, tag in (line.split() for line in lines) if tag in _NOT_WORD_TAGS)
+
+
+def load_words() -> None:
+    """Read what ``is_word`` needs now (a forking master does, so that its workers share it)."""
+    _not_words()
 
 
 def words(text: str) -> list[str]:

@@ -34,11 +34,15 @@ def _section(value: str) -> str | None:
 _ISSUE = re.compile(r"^(\d{4})\s*(?:[-./年]\s*第?|第)\s*(\d{1,2})\s*期?$")
 
 
+def issue_id(value: str) -> str | None:
+    """An issue as its id: 2017-06, 2017-6, 2017年第6期 and 2017第6期 are all 2017-06; None for what is none."""
+    match = _ISSUE.match(value.strip())
+    return f"{match.group(1)}-{int(match.group(2)):02d}" if match and 1 <= int(match.group(2)) <= 99 else None
+
+
 def _issue(value: str) -> str | None:
-    """An issue as its id: 2017-06, 2017-6, 2017年第6期 and 2017第6期 are all 2017-06."""
-    value = value.strip()
-    match = _ISSUE.match(value)
-    return f"{match.group(1)}-{int(match.group(2)):02d}" if match else (value or None)
+    # An unknown value is kept as typed: it matches nothing, which the page explains.
+    return issue_id(value) or value.strip() or None
 
 
 @dataclass(frozen=True)

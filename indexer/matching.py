@@ -75,12 +75,13 @@ class Source(Protocol):
     def word_docs(self, field: str, word: str) -> np.ndarray: ...
 
 
-def evaluate(plan: Plan, source: Source) -> Scores:
-    """The documents ``plan`` matches, with their scores."""
+def evaluate(plan: Plan, source: Source, found: list[tuple[str, str]] | None = None) -> Scores:
+    """The documents ``plan`` matches, with their scores; ``found`` collects each (typed word, thesaurus
+    word) whose thesaurus word matched some document."""
     if isinstance(plan, Match):
-        return _match(plan, source)
+        return _match(plan, source, found)
     if isinstance(plan, AllOf):
-        results = [evaluate(p, source) for p in plan.parts]
+        results = [evaluate(p, source, found) for p in plan.parts]
         if not results:
             return Scores.empty()
         smallest, *others = sorted(results, key=len)
@@ -92,13 +93,18 @@ def evaluate(plan: Plan, source: Source) -> Scores:
             total += r.values[np.searchsorted(r.docs, common)]
         return Scores(common, total)
     if isinstance(plan, AnyOf):
-        return _merged([evaluate(p, source) for p in plan.parts], np.add)[0]
+        return _merged([evaluate(p, source, found) for p in plan.parts], np.add)[0]
     if isinstance(plan, MostOf):
-        summed, matched = _merged([evaluate(p, source) for p in plan.parts], np.add)
-        return Scores(summed.docs, ranking.coordinated(matched, summed.values))
+        results = [evaluate(p, source, found) for p in plan.parts]
+        summed, matched = _merged(results, np.add)
+        keep = np.ones(len(summed), dtype=bool)
+        for result, required in zip(results, plan.required or (False,) * len(results), strict=True):
+            if required:
+                keep &= member(result.docs, summed.docs)
+        return Scores(summed.docs[keep], ranking.coordinated(matched[keep], summed.values[keep]))
     if isinstance(plan, Without):
         if plan.positive is not None:
-            base = evaluate(plan.positive, source)
+            base = evaluate(plan.positive, source, found)
         else:
             base = Scores(source.live_docs, np.zeros(len(source.live_docs)))
         excluded = _merged([evaluate(n, source) for n in plan.negatives], np.add)[0].docs
@@ -141,20 +147,23 @@ def _merged(results: list[Scores], combine: np.ufunc) -> tuple[Scores, np.ndarra
     return Scores(docs[starts], combine.reduceat(values, starts)), np.diff(np.append(starts, len(docs)))
 
 
-def _match(plan: Match, source: Source) -> Scores:
-    found = _merged([_scored(text, weight, plan.title_only, source) for text, weight in plan.alternatives], np.maximum)
-    scores = found[0]
-    if not scores:
-        return scores
-    values = scores.values.copy()  # the cached word's own scores stay as they are
+def _match(plan: Match, source: Source, found: list[tuple[str, str]] | None) -> Scores:
+    title_only = plan.title_only
+    typed, *added = (_scored(text, weight, title_only, source) for text, weight in plan.alternatives)
+    values = typed.values + ranking.TYPED_TIER  # a copy: the cached word's own scores stay as they are
     total = max(1, len(source.live_docs))  # deleted documents of replaced issues do not count
-    word_fields = ("title",) if plan.title_only else ("title", "body")
+    word_fields = ("title",) if title_only else ("title", "body")
     for word in plan.whole_words:
         lists = [source.word_docs(f, word) for f in word_fields]
         whole = lists[0] if len(lists) == 1 else union(*lists)
         if len(whole):
-            values[member(whole, scores.docs)] += ranking.whole_word_bonus(total, len(whole))
-    return Scores(scores.docs, values)
+            values[member(whole, typed.docs)] += ranking.whole_word_bonus(total, len(whole))
+    if found is not None:
+        pairs = zip(plan.alternatives[1:], added, strict=True)
+        found.extend((plan.typed, text) for (text, _), scores in pairs if scores)
+    if plan.loose:
+        added = [Scores(a.docs, a.values + ranking.TYPED_TIER) for a in added]
+    return _merged([Scores(typed.docs, values), *added], np.maximum)[0]
 
 
 def _scored(text: str, weight: float, title_only: bool, source: Source) -> Scores:

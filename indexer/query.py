@@ -1,8 +1,9 @@
-"""The query language staff type, turned into Whoosh queries.
+"""The query language staff type, turned into plans that ``matching`` evaluates.
 
 Words are ANDed; "quoted phrase" matches exactly; ``A OR B`` (or ``A | B``)
-matches either; ``-word`` excludes; ``title:word`` looks in titles only. An
-unquoted word also finds its synonyms (data/synonyms.txt).
+matches either; ``-word`` excludes; ``+word`` must occur even where the other
+words may match in part; ``title:word`` looks in titles only. An unquoted word
+also finds the words the thesaurus gives for it (``thesaurus``), ranked below it.
 Malformed syntax (an unbalanced quote, a dangling OR or -) never raises: it
 falls back to plain terms.
 """
@@ -10,15 +11,16 @@ falls back to plain terms.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
-from . import ranking
-from .analysis import has_text, question_words, synonyms, words
-from .folding import normalise
+from . import ranking, thesaurus
+from .analysis import has_text, question_words, words
+from .folding import fold, normalise
 
 _QUOTES = '"“”＂'
 _TOKEN = re.compile(
-    rf"(?P<neg>[-－])?(?P<field>(?:title|标题)[:：])?(?:[{_QUOTES}](?P<phrase>[^{_QUOTES}]*)[{_QUOTES}]|(?P<word>[^\s{_QUOTES}]+))",
+    rf"(?P<neg>[-－])?(?P<plus>[+＋])?(?P<field>(?:title|标题)[:：])?(?:[{_QUOTES}](?P<phrase>[^{_QUOTES}]*)[{_QUOTES}]|(?P<word>[^\s{_QUOTES}]+))",
     re.I,
 )
 _OR = {"OR", "|", "｜"}
@@ -32,6 +34,7 @@ class Term:
     text: str
     phrase: bool = False
     title_only: bool = False
+    required: bool = False  # +word: must occur even in a partial match
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,7 @@ def parse(text: str) -> ParsedQuery:
         body = phrase if phrase is not None else word
         if not body or not has_text(body):
             continue
-        term = Term(body.strip(), phrase is not None, match.group("field") is not None)
+        term = Term(body.strip(), phrase is not None, match.group("field") is not None, match.group("plus") is not None)
         if match.group("neg"):
             excluded.append(term)
             join_next = False
@@ -74,11 +77,19 @@ def parse(text: str) -> ParsedQuery:
 
 @dataclass(frozen=True)
 class Match:
-    """One query word: where to look, its typed form and synonyms (with weights), its whole words."""
+    """One query word: where to look, its typed form first and then the thesaurus's words (with weights),
+    and its whole words."""
 
     alternatives: tuple[tuple[str, float], ...]
     title_only: bool
     whole_words: tuple[str, ...]
+    # A question's content word: its thesaurus words stand in its tier (the wording of a question is loose),
+    # still weighted below it.
+    loose: bool = False
+
+    @property
+    def typed(self) -> str:
+        return self.alternatives[0][0]
 
 
 @dataclass(frozen=True)
@@ -99,37 +110,63 @@ class Without:
 
 @dataclass(frozen=True)
 class MostOf:
-    """Articles matching any of the parts, those matching more of them first."""
+    """Articles matching any of the parts (and every ``required`` one), those matching more of them first."""
 
     parts: tuple[Plan, ...]
+    required: tuple[bool, ...] = ()
 
 
 Plan = Match | AllOf | AnyOf | Without | MostOf
+# Whether the general thesaurus may add a word (one the archive has): None where it is not used.
+Known = Callable[[str], bool] | None
 # A query with at least this many Chinese characters outside quotes is taken as a pasted passage.
 PASSAGE_CHARS = 40
 
 
-def plan(parsed: ParsedQuery, *, relaxed: bool = False) -> Plan | None:
-    """What to match for ``parsed``; None for an empty query (browse)."""
+def plan(parsed: ParsedQuery, *, relaxed: bool = False, broaden: Known = None) -> Plan | None:
+    """What to match for ``parsed``; None for an empty query (browse). With ``broaden``, each word also finds
+    what the general thesaurus gives for it that ``broaden`` accepts."""
     musts: list[Plan] = []
     for group in parsed.groups:
-        options = [p for t in group if (p := _term_plan(t, relaxed)) is not None]
+        options = [p for t in group if (p := _term_plan(t, relaxed, broaden)) is not None]
         if options:
             musts.append(options[0] if len(options) == 1 else AnyOf(tuple(options)))
-    nots = tuple(p for t in parsed.excluded if (p := _term_plan(t, False)) is not None)
+    nots = tuple(p for t in parsed.excluded if (p := _term_plan(t, False, None)) is not None)
     if not musts and not nots:
         return None
     positive = (musts[0] if len(musts) == 1 else AllOf(tuple(musts))) if musts else None
     return Without(positive, nots) if nots else positive
 
 
-def plan_partial(parsed: ParsedQuery) -> Plan | None:
-    """Every content word of the positive terms, as ``MostOf``; None when there are fewer than two."""
-    parts = []
-    for term in parsed.positive_terms():
-        texts = [term.text] if term.phrase else content_words(term.text)
-        parts.extend(p for t in texts if (p := _term_plan(Term(t, term.phrase, term.title_only), False)))
-    return MostOf(tuple(parts)) if len(parts) > 1 else None
+def plan_partial(
+    parsed: ParsedQuery, *, broaden: Known = None, whole: Callable[[str], bool] = lambda _: False
+) -> Plan | None:
+    """The query's words as ``MostOf``: every phrase is a part, and every unquoted term, whole where it is
+    typed apart from others and either ``whole`` says it is found as it is or it has no question words, else
+    each of its content words; a part is required when typed with ``+`` or quoted. None when there are
+    fewer than two parts."""
+    parts: list[Plan] = []
+    required: list[bool] = []
+    apart = len(parsed.groups) > 1
+    for group in parsed.groups:
+        if len(group) > 1:  # A OR B is one part
+            options = [p for t in group if (p := _term_plan(t, False, broaden)) is not None]
+            if options:
+                parts.append(AnyOf(tuple(options)))
+                required.append(any(t.required or t.phrase for t in group))
+            continue
+        term = group[0]
+        keep = term.phrase or (apart and (whole(term.text) or content_words(term.text) == _words(term.text)))
+        texts = [term.text] if keep else content_words(term.text)
+        for text in texts:
+            if (p := _term_plan(Term(text, term.phrase, term.title_only), False, broaden)) is not None:
+                parts.append(p)
+                required.append(term.required or term.phrase)
+    if len(parts) < 2:
+        return None
+    nots = tuple(p for t in parsed.excluded if (p := _term_plan(t, False, None)) is not None)
+    most = MostOf(tuple(parts), tuple(required))
+    return Without(most, nots) if nots else most
 
 
 def passage(text: str) -> str | None:
@@ -140,7 +177,7 @@ def passage(text: str) -> str | None:
 def replace_terms(parsed: ParsedQuery, texts: dict[str, str]) -> ParsedQuery:
     """``parsed`` with the unquoted positive terms in ``texts`` replaced by their new text."""
     groups = tuple(
-        tuple(Term(texts.get(t.text, t.text), t.phrase, t.title_only) if not t.phrase else t for t in group)
+        tuple(Term(texts.get(t.text, t.text), t.phrase, t.title_only, t.required) if not t.phrase else t for t in group)
         for group in parsed.groups
     )
     return ParsedQuery(groups, parsed.excluded)
@@ -151,7 +188,8 @@ def unparse(parsed: ParsedQuery) -> str:
 
     def show(term: Term) -> str:
         text = f'"{term.text}"' if term.phrase else term.text
-        return f"title:{text}" if term.title_only else text
+        text = f"title:{text}" if term.title_only else text
+        return f"+{text}" if term.required else text
 
     groups = [" OR ".join(show(t) for t in group) for group in parsed.groups]
     return " ".join(groups + [f"-{show(t)}" for t in parsed.excluded])
@@ -163,36 +201,42 @@ def can_relax(parsed: ParsedQuery) -> bool:
 
 
 def highlight_terms(parsed: ParsedQuery, *, relaxed: bool = False) -> list[str]:
-    """The strings to mark in a hit's text."""
+    """The strings to mark in a hit's text: the typed words (a question's content words) and their domain
+    thesaurus words."""
     out: list[str] = []
     for term in parsed.positive_terms():
         parts = content_words(term.text) if relaxed and not term.phrase else []
-        out.extend(parts if len(parts) > 1 else _alternatives(term))
+        for part in parts if len(parts) > 1 else [term.text]:
+            out.extend(text for text, _ in _alternatives(Term(part, term.phrase), None))
     return out
 
 
-def _alternatives(term: Term) -> list[str]:
-    """The term and, unless quoted, its synonyms (the typed form first)."""
+def _alternatives(term: Term, broaden: Known) -> list[tuple[str, float]]:
+    """The term and, unless quoted, the thesaurus's words for it, each with its weight (the typed form
+    first)."""
     if term.phrase:
-        return [term.text]
-    group = synonyms().get(term.text.lower(), ())
-    return [term.text, *(m for m in group if m.lower() != term.text.lower())]
+        return [(term.text, 1.0)]
+    out = [(term.text, 1.0)]
+    added = [(w, ranking.SYNONYM_WEIGHT) for w in thesaurus.domain(term.text)]
+    if broaden is not None:
+        added.extend((w, ranking.GENERAL_WEIGHT) for w in thesaurus.general(term.text) if broaden(w))
+    for word, weight in added:
+        # A word containing one already searched finds nothing more (视频监控系统 beside 视频监控).
+        if not any(fold(kept) in fold(word) for kept, _ in out):
+            out.append((word, weight))
+    return out
 
 
-def _term_plan(term: Term, relaxed: bool) -> Plan | None:
+def _term_plan(term: Term, relaxed: bool, broaden: Known) -> Plan | None:
     if relaxed and not term.phrase:
         parts = content_words(term.text)
         if len(parts) > 1:
-            subplans = [p for w in parts if (p := _term_plan(Term(w, False, term.title_only), False))]
-            return AllOf(tuple(subplans)) if subplans else None
-    alternatives = tuple(
-        (text, 1.0 if rank == 0 else ranking.SYNONYM_WEIGHT)
-        for rank, text in enumerate(_alternatives(term))
-        if has_text(text)
-    )
-    if not alternatives:
+            subplans = [p for w in parts if (p := _term_plan(Term(w, False, term.title_only), False, broaden))]
+            return AllOf(tuple(replace(p, loose=True) for p in subplans)) if subplans else None
+    alternatives = tuple((text, weight) for text, weight in _alternatives(term, broaden) if has_text(text))
+    if not alternatives or alternatives[0][0] != term.text:
         return None
-    # Only the typed form earns the whole-word bonus, so it ranks above its synonyms.
+    # Only the typed form earns the whole-word bonus and, unless loose, ranks in the typed tier.
     return Match(alternatives, term.title_only, tuple(_words(term.text)))
 
 

@@ -3,8 +3,9 @@
 Whoosh never scores here (matching is ours, see ``matching``), so ranking is
 BM25 over each query word's exact occurrences, titles counting ``TITLE_BOOST``
 times, plus a bonus where jieba made the typed word a whole word of the
-article; a synonym's match counts ``SYNONYM_WEIGHT`` of the typed word's.
-Ties, and the date sort, go newest first.
+article; a thesaurus word's match counts ``SYNONYM_WEIGHT`` (or
+``GENERAL_WEIGHT``) of the typed word's, and the typed word's matches rank in a
+tier of their own (``TYPED_TIER``). Ties, and the date sort, go newest first.
 """
 
 from __future__ import annotations
@@ -17,8 +18,13 @@ import numpy as np
 K1, B = 1.2, 0.75
 TITLE_BOOST = 3.0
 WHOLE_WORD_BONUS = 1.0
-# A synonym's match counts for less than the typed word's, so the typed word ranks first.
+# A word the thesaurus adds counts for less than the typed word: a domain synonym a fifth, a general one a tenth.
 SYNONYM_WEIGHT = 0.2
+GENERAL_WEIGHT = 0.1
+# Added to a typed word's score, and more than any one word's score can be (BM25 with the title boost and the
+# whole-word bonus stays below 100 up to millions of articles): an article with more of the typed words ranks
+# above one that matches some of them only through the thesaurus, whatever else it has.
+TYPED_TIER = 1000.0
 # A pasted passage: character pairs in more than this share of articles carry no vote; articles with less than
 # this share of the best article's votes are left out.
 PASSAGE_COMMON = 0.25

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +21,10 @@ import numpy as np
 from archive import Article, Paragraph
 
 from . import query as q
-from . import ranking
+from . import ranking, shapes, thesaurus
 from .analysis import init as init_analysis
+from .analysis import load_words
+from .conditions import Condition, recognise
 from .errors import IndexCorruptError, IndexerError
 from .facets import FACETS, FILTER_FACETS, count, intersect
 from .generation import Generation
@@ -31,7 +34,7 @@ from .related import related as related_docs
 from .request import MAX_QUERY, Filters, SearchRequest
 from .results import ArticleRecord, Hit, SearchResult
 from .store import IndexStore
-from .understanding import BETTER, FEW, Understanding, alternative, folded
+from .understanding import BETTER, FEW, Expansion, Understanding, alternative, folded, initials
 from .urls import article_url
 from .vocabulary import reader
 
@@ -88,6 +91,9 @@ class SearchService:
                 gen.vocabulary  # noqa: B018  read now, not by a worker's first forgiving search
                 gen.warm()
                 reader()  # what reads a slip aloud, loaded once for every worker
+                thesaurus.load()
+                shapes.tables()
+                load_words()
             return info
         except IndexerError:
             raise
@@ -120,9 +126,8 @@ class SearchService:
             raise TypeError("give a SearchRequest or keywords, not both")
         started = time.perf_counter()
         gen = self.generation()
-        understood, scored, parsed = self._understand(gen, request)
-        found = gen.live_docs if scored is None else scored.docs
-        matched, facets = self._filter(gen, found, request.filters)
+        answer = self._answer(gen, request)
+        scored, matched = answer.scored, answer.matched
         start = (request.page - 1) * request.per_page
         # Only the pages up to this one are ordered; totals and facets need no order.
         if request.sort == "date" or scored is None:
@@ -130,7 +135,7 @@ class SearchService:
         else:
             values = scored.values[np.searchsorted(scored.docs, matched)]
         ordered = matched[ranking.first(start + request.per_page, gen.rank[matched], values)]
-        terms = _highlight_terms(understood, parsed)
+        terms = _highlight_terms(answer.understood, answer.parsed)
         return SearchResult(
             query=request.query,
             total=len(matched),
@@ -138,62 +143,111 @@ class SearchService:
             per_page=request.per_page,
             took_ms=round((time.perf_counter() - started) * 1000, 1),
             hits=[self._hit(gen, n, terms) for n in ordered[start:].tolist()],
-            facets=facets,
-            filters=request.filters,
+            facets=answer.facets,
+            filters=answer.filters,
             sort=request.sort,
             terms=terms,
-            understood=understood,
+            understood=answer.understood,
         )
 
+    def _answer(self, gen: Generation, request: SearchRequest) -> _Answer:
+        """The first reading of the request that finds articles, else the first: the filters typed among its
+        words applied; else a lone such word applied; else, when filters were read, the words as text."""
+        parsed = q.parse(request.query)
+        if request.exact:
+            return self._read(gen, request, parsed, request.filters, ())
+        sections = gen.coded["section"].values
+        readings = [recognise(parsed, request.filters, sections)]
+        if readings[0][2]:
+            readings.append((parsed, request.filters, ()))
+        elif (lone := recognise(parsed, request.filters, sections, lone=True))[2]:
+            readings.append(lone)
+        first = None
+        for rest, filters, conditions in readings:
+            answer = self._read(gen, request, rest, filters, conditions)
+            if len(answer.matched):
+                if first is not None and not conditions:
+                    answer.understood = replace(answer.understood, unfiltered=first.understood.conditions)
+                return answer
+            first = first or answer
+        assert first is not None
+        return first
+
+    def _read(
+        self, gen: Generation, request: SearchRequest, parsed: q.ParsedQuery, filters: Filters,
+        conditions: tuple[Condition, ...],
+    ) -> _Answer:  # fmt: skip
+        understood, scored, used = self._understand(gen, request, parsed)
+        if conditions:
+            searched = understood.searched if understood.guessed else q.unparse(used)
+            understood = replace(understood, conditions=conditions, searched=searched)
+        found = gen.live_docs if scored is None else scored.docs
+        matched, facets = self._filter(gen, found, filters)
+        return _Answer(understood, scored, used, filters, matched, facets)
+
     def _understand(
-        self, gen: Generation, request: SearchRequest
+        self, gen: Generation, request: SearchRequest, parsed: q.ParsedQuery
     ) -> tuple[Understanding, Scores | None, q.ParsedQuery]:
         """Match the query as typed and, where that finds (almost) nothing, the forgiving steps in turn."""
         typed = request.query
-        parsed = q.parse(typed)
         changes = folded(typed)
-        exact = self._match(gen, q.plan(parsed))
+        exact, found = self._match(gen, q.plan(parsed))
         if exact is None:
             return Understanding(typed, typed, "exact", changes), None, parsed
-        if exact and len(exact) > FEW:
-            return Understanding(typed, typed, "exact", changes), exact, parsed
+        if len(exact) > FEW:
+            return Understanding(typed, typed, "exact", changes, expansions=found), exact, parsed
         passage = q.passage(typed)
         if passage is not None and not exact:
             votes = vote(passage, gen, len(gen.live))
             if votes:
                 return Understanding(typed, typed, "passage", changes), votes, parsed
-        if not request.exact and (alt := alternative(parsed, gen.vocabulary)) is not None:
+        vocabulary = gen.vocabulary
+        if not request.exact and (alt := alternative(parsed, vocabulary)) is not None:
             alt_parsed, alt_changes = alt
-            alt_scored, alt_mode = self._attempt(gen, alt_parsed)
+            alt_scored, alt_mode, alt_found = self._attempt(gen, alt_parsed)
             searched = q.unparse(alt_parsed)
             if alt_scored and not exact:
-                return Understanding(typed, searched, alt_mode, changes + alt_changes), alt_scored, alt_parsed
+                understood = Understanding(typed, searched, alt_mode, changes + alt_changes, expansions=alt_found)
+                return understood, alt_scored, alt_parsed
             if exact and alt_mode == "exact" and len(alt_scored) >= BETTER * len(exact):
                 # What was typed is found, so it is what is shown; the likelier words are offered.
-                understood = Understanding(typed, typed, "exact", changes, suggestion=searched)
+                understood = Understanding(typed, typed, "exact", changes, suggestion=searched, expansions=found)
                 return understood, exact, parsed
         if exact:
-            return Understanding(typed, typed, "exact", changes), exact, parsed
-        scored, mode = self._attempt(gen, parsed)
-        # Words the user typed apart are all required (the page then says which to drop); words typed together,
-        # as a sentence or question is, may match in part.
-        typed_together = len(parsed.positive_terms()) == 1
-        if not scored and typed_together and (plan := q.plan_partial(parsed)) is not None:
-            scored, mode = self._match(gen, plan) or Scores.empty(), "partial"
-        return Understanding(typed, typed, mode if scored else "exact", changes), scored, parsed
+            return Understanding(typed, typed, "exact", changes, expansions=found), exact, parsed
+        known = None if request.exact else vocabulary.frequency.__contains__
+        scored, mode, found = self._attempt(gen, parsed, known)
+        missing: tuple[str, ...] = ()
+        whole = lambda text: bool(evaluate(q.plan(q.parse(f'"{text}"')), gen))  # noqa: E731
+        if not scored and (plan := q.plan_partial(parsed, broaden=known, whole=whole)) is not None:
+            partial, found = self._match(gen, plan)
+            scored, mode = partial or Scores.empty(), "partial"
+            missing = tuple(p.typed for p in _parts(plan) if isinstance(p, q.Match) and not evaluate(p, gen))
+        suggestion = None if scored or request.exact else initials(parsed, vocabulary)
+        understood = Understanding(typed, typed, mode if scored else "exact", changes, suggestion=suggestion,
+                                   expansions=found, missing=missing if scored else ())  # fmt: skip
+        return understood, scored, parsed
 
-    def _attempt(self, gen: Generation, parsed: q.ParsedQuery) -> tuple[Scores, str]:
-        """The query's matches as typed, else with its words apart (question words need not match)."""
-        scored = self._match(gen, q.plan(parsed)) or Scores.empty()
-        if not scored and q.can_relax(parsed):
-            return self._match(gen, q.plan(parsed, relaxed=True)) or Scores.empty(), "relaxed"
-        return scored, "exact"
+    def _attempt(
+        self, gen: Generation, parsed: q.ParsedQuery, known: q.Known = None
+    ) -> tuple[Scores, str, tuple[Expansion, ...]]:
+        """The query's matches as typed; else, given ``known``, with the general thesaurus; else with its words
+        apart (question words need not match, the others may be near-synonyms)."""
+        scored, found = self._match(gen, q.plan(parsed))
+        if not scored and known is not None:
+            scored, found = self._match(gen, q.plan(parsed, broaden=known))
+        if scored or not q.can_relax(parsed):
+            return scored or Scores.empty(), "exact", found
+        relaxed, found = self._match(gen, q.plan(parsed, relaxed=True, broaden=known))
+        return relaxed or Scores.empty(), "relaxed", found
 
-    def _match(self, gen: Generation, plan: q.Plan | None) -> Scores | None:
-        """Docnums matching ``plan`` with their scores; None for an empty query (browse)."""
+    def _match(self, gen: Generation, plan: q.Plan | None) -> tuple[Scores | None, tuple[Expansion, ...]]:
+        """Docnums matching ``plan`` with their scores (None for an empty query: browse), and the thesaurus
+        words that found some."""
         if plan is None:
-            return None
-        return evaluate(plan, gen)
+            return None, ()
+        found: list[tuple[str, str]] = []
+        return evaluate(plan, gen, found), Expansion.grouped(found)
 
     def _filter(self, gen: Generation, found: np.ndarray, f: Filters) -> tuple[np.ndarray, dict[str, dict[str, int]]]:
         """Apply the filters and count facets, each facet respecting the other filters (array operations)."""
@@ -281,14 +335,36 @@ class SearchService:
         return [{k: v for k, v in r.items() if k not in ("articles", "toc")} for r in records]
 
 
+@dataclass
+class _Answer:
+    """One reading of a request: how it was understood, its matches (scored, and after the filters), the
+    query and filters it was matched with, and the facet counts."""
+
+    understood: Understanding
+    scored: Scores | None
+    parsed: q.ParsedQuery
+    filters: Filters
+    matched: np.ndarray
+    facets: dict[str, dict[str, int]]
+
+
+def _parts(plan: q.Plan) -> tuple[q.Plan, ...]:
+    """The parts of a partial plan (inside its exclusions)."""
+    if isinstance(plan, q.Without) and plan.positive is not None:
+        plan = plan.positive
+    return plan.parts if isinstance(plan, q.MostOf) else ()
+
+
 def _highlight_terms(understood: Understanding, parsed: q.ParsedQuery) -> list[str]:
     """What to mark in snippets and pages: what was actually matched."""
     if understood.mode == "passage":
         text = q.passage(understood.typed) or ""
         return [w for w in q.content_words(text) if len(w) > 1][:40]
     if understood.mode == "partial":
-        return [w for t in parsed.positive_terms() for w in ([t.text] if t.phrase else q.content_words(t.text))]
-    return q.highlight_terms(parsed, relaxed=understood.mode == "relaxed")
+        terms = [w for t in parsed.positive_terms() for w in ([t.text] if t.phrase else q.content_words(t.text))]
+    else:
+        terms = q.highlight_terms(parsed, relaxed=understood.mode == "relaxed")
+    return list(dict.fromkeys([*terms, *(w for e in understood.expansions for w in e.added)]))
 
 
 def index_ready(index_dir: str | Path) -> bool:

@@ -2,8 +2,9 @@
 
 Mined at build time from each issue's articles (jieba words of two or more
 Chinese characters) and kept with the generation, it is what pinyin queries
-are turned into and what homophone slips are corrected to: never a word the
-archive does not contain.
+(full, mixed with characters, or initials) are turned into and what homophone
+and shape slips are corrected to: never a word the archive does not contain,
+and never a real word that the archive merely lacks.
 """
 
 from __future__ import annotations
@@ -17,15 +18,20 @@ from functools import lru_cache
 from itertools import chain, islice, product
 from typing import Any
 
-from .analysis import JIEBA_CACHE, cache_dir, is_lean, vocabulary_words
+from .analysis import JIEBA_CACHE, cache_dir, is_lean, is_word, vocabulary_words
+from .shapes import EDIT, Shapes
 
 _CJK_WORD = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]{2,12}$")
 _CJK_RUNS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
-# What a piece costs when the query is split into pieces: an archive word as it is a little (so that two words
-# which never stand together, 必须 + 配戴, lose to the one archive word read exactly like them, 必须佩戴), a
-# word read alike a little more (more for a near reading than for the same one), a lone character most.
-_COST_WORD, _COST_SAME, _COST_NEAR, _COST_CHAR = 0.3, 0.5, 0.75, 1.0
+# A query word of characters and pinyin typed before choosing them (城管tong, yingji预案): its runs.
+_MIXED = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+|[A-Za-z]+")
+# What a piece costs when the query is split into pieces: a word as it is a little (an archive word, or a real
+# word the archive lacks: so that two words which never stand together, 必须 + 配戴, lose to the one archive
+# word read exactly like them, 必须佩戴), a word read alike a little more (more for a near reading than for
+# the same one), one that looks alike about as much as a near reading, a lone character most.
+_COST_WORD, _COST_SAME, _COST_SHAPE, _COST_NEAR, _COST_CHAR = 0.3, 0.5, 0.7, 0.75, 1.0
 _LONGEST = 8
+_CONTEXT = 4  # characters beside typed pinyin that a word read through it may take in
 
 
 @lru_cache(maxsize=1 << 18)
@@ -110,6 +116,8 @@ class Vocabulary:
     by_pinyin: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
     by_fuzzy: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
     by_letters: dict[str, list[str]] = field(default_factory=dict)
+    _shapes: Shapes | None = field(default=None, repr=False)
+    _initials: dict[str, list[str]] | None = field(default=None, repr=False)
 
     @classmethod
     def merge(cls, parts: Iterable[dict[str, list]]) -> Vocabulary:
@@ -202,10 +210,77 @@ class Vocabulary:
     def _piece(self, piece: str) -> tuple[float, str] | None:
         if len(piece) == 1:
             return _COST_CHAR, piece
-        if piece in self.frequency:
+        if piece in self.frequency or is_word(piece):
             return _COST_WORD, piece
         alike = self.homophones(piece)
-        if not alike:
+        if alike:
+            word, same = alike[0]
+            return (_COST_SAME if same else _COST_NEAR), word
+        shaped = self.shaped(piece)
+        return (_COST_SHAPE, shaped) if shaped else None
+
+    def shaped(self, text: str) -> str | None:
+        """The archive word that ``text`` differs from in one character of similar shape (勒索病毐 →
+        勒索病毒), the likest and then the most frequent; None if there is none."""
+        if self._shapes is None:
+            self._shapes = Shapes(c for w in self.frequency for c in w)
+        best: tuple[int, int, str] | None = None
+        for i, char in enumerate(text):
+            for other, likeness in self._shapes.alike(char):
+                word = text[:i] + other + text[i + 1 :]
+                if len(text) == 2 and likeness < EDIT:
+                    continue  # two characters leave too little to tell a slip from another word
+                if (n := self.frequency.get(word)) and (best is None or (likeness, n) > best[:2]):
+                    best = (likeness, n, word)
+        return best[2] if best else None
+
+    def mixed(self, text: str) -> str | None:
+        """``text`` of characters and pinyin (城管tong, 勒索bingdu, yingji预案) with each pinyin run read as the
+        characters of an archive word that fits it with the characters beside it; None if one does not fit."""
+        runs = _MIXED.findall(text)
+        if "".join(runs) != text or all(r.isascii() for r in runs) or not any(r.isascii() for r in runs):
             return None
-        word, same = alike[0]
-        return (_COST_SAME if same else _COST_NEAR), word
+        out = list(runs)
+        for i, run in enumerate(runs):
+            if not run.isascii():
+                continue
+            left = runs[i - 1] if i and not runs[i - 1].isascii() else ""
+            right = runs[i + 1] if i + 1 < len(runs) and not runs[i + 1].isascii() else ""
+            chars = self._fit(left, run.lower(), right)
+            if chars is None:
+                return None
+            out[i] = chars
+        return "".join(out)
+
+    def _fit(self, left: str, letters: str, right: str) -> str | None:
+        """The characters an archive word reads ``letters`` as, taking in as many of the characters beside
+        them (the end of ``left``, the start of ``right``) as fit, then the most frequent word."""
+        best: tuple[int, int, str] | None = None
+        for k in range(min(len(left), _CONTEXT), -1, -1):
+            for m in range(min(len(right), _CONTEXT), -1, -1):
+                before, after = left[len(left) - k :], right[:m]
+                for head in readings(before, 8) if before else [()]:
+                    for tail in readings(after, 8) if after else [()]:
+                        for word in self.by_letters.get("".join(head) + letters + "".join(tail), ()):
+                            inner = word[k : len(word) - m]
+                            if word.startswith(before) and word.endswith(after) and inner:
+                                found = (k + m, self.frequency[word], inner)
+                                best = found if best is None or found[:2] > best[:2] else best
+        if best is not None:
+            return best[2]
+        words = self.from_letters(letters)
+        return "".join(words) if words else None
+
+    def initials(self, letters: str) -> str | None:
+        """The most frequent archive word whose syllables begin with ``letters`` (zfcgt → 执法城管通), or
+        None; words seen in one article only are left out (they are mostly two words that met once)."""
+        if self._initials is None:
+            table: dict[str, list[str]] = {}
+            for reading, words in self.by_pinyin.items():
+                key = "".join(s[0] for s in reading)
+                table.setdefault(key, []).extend(w for w in words if self.frequency[w] > 1)
+            for words in table.values():
+                words.sort(key=lambda w: -self.frequency[w])
+            self._initials = table
+        found = self._initials.get(letters.lower())
+        return found[0] if found else None

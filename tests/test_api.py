@@ -31,6 +31,10 @@ def test_search_returns_the_documented_object(client, openapi):
         "mode": "exact",
         "changes": [],
         "guessed": False,
+        "expanded": [],
+        "conditions": [],
+        "unfiltered": [],
+        "missing": [],
         "notices": [],
         "suggestion": None,
     }

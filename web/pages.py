@@ -99,25 +99,34 @@ class SearchPage:
         self.archive = service
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        params = {name: (req.get_param(name) or "").strip() for name in SEARCH_PARAMS}
+        typed = {name: (req.get_param(name) or "").strip() for name in SEARCH_PARAMS}
         result, error = None, None
         try:
             # per_page is the page's own, not the visitor's to set.
-            result = self.archive.search(SearchRequest.from_params({**params, "page": req.get_param("page") or None}))
+            result = self.archive.search(SearchRequest.from_params({**typed, "page": req.get_param("page") or None}))
         except QueryError as exc:
             resp.status = falcon.HTTP_400
             error = exc.message
+        # Filters typed among the words are the page's filters from here on: the boxes show them, and every
+        # link carries them as parameters beside the remaining words.
+        conditions = result.understood.conditions if result is not None else ()
+        params = dict(typed)
+        if conditions:
+            params.update(q=result.understood.searched, **{k: v for c in conditions for k, v in c.params().items()})
         suggestions = self._suggestions(params) if result is not None and result.total == 0 else []
+        link = _linker(params)
         _html(
             resp,
             render(
                 "search.html",
                 params=params,
+                typed=typed,
                 result=result,
                 error=error,
                 suggestions=suggestions,
-                link=_linker(params),
+                link=link,
                 active_filters=[(k, FILTER_NAMES[k], params[k]) for k in FILTER_NAMES if params[k]],
+                removals=[link(**{k + "_": None for k in c.params()}) for c in conditions],
                 charts=self._charts(result),
                 choices=self._choices(),
                 exports=links(params),
