@@ -13,9 +13,35 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
+def _data() -> dict:
+    return json.loads((HERE / "judged_forgiving.json").read_text(encoding="utf-8"))
+
+
 def judged() -> dict[str, list[tuple[str, str | list[str]]]]:
-    data = json.loads((HERE / "judged_forgiving.json").read_text(encoding="utf-8"))
-    return {kind: [tuple(case) for case in cases] for kind, cases in data.items() if not kind.startswith("_")}
+    """The classes judged by their first hit (initials, judged by the word offered, apart)."""
+    skip = ("controls", "initials")
+    return {
+        kind: [tuple(case) for case in cases] for kind, cases in _data().items() if kind[0] != "_" and kind not in skip
+    }
+
+
+def unseen() -> dict[str, list[tuple[str, list[str]]]]:
+    """The classes judged on an issue written after the rules, on other subjects (tests/fixtures/unseen-2017-12.md)."""
+    data = json.loads((HERE / "judged_unseen.json").read_text(encoding="utf-8"))
+    return {kind: [tuple(case) for case in cases] for kind, cases in data.items() if kind[0] != "_"}
+
+
+UNSEEN_FIXTURE = HERE.parent / "tests" / "fixtures" / "unseen-2017-12.md"
+
+
+def initials() -> list[tuple[str, str]]:
+    """Pinyin initials and the archive word they should be offered as (您是不是要找)."""
+    return [tuple(case) for case in _data()["initials"]]
+
+
+def controls() -> dict[str, list[str]]:
+    """Real words that are never corrected: some the archive has, some it has not."""
+    return _data()["controls"]
 
 
 def mangle(text: str, seed: int) -> str:

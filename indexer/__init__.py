@@ -10,7 +10,7 @@ Everything outside this package calls ``SearchService`` and the build functions,
 """
 
 from .admin import AuditLog, Preview, Workspace
-from .analysis import lean_dictionary, seed_vocabulary, use_vocabulary
+from .analysis import lean_dictionary
 from .backup import BackupError, BackupReport, backup, restore
 from .build import BuildReport, IngestReport, RemoveReport, ensure_index, ingest, reindex, remove
 from .consistency import Disagreement, VerifyReport, repair, verify
@@ -30,6 +30,7 @@ from .results import EXPORT_COLUMNS, ArticleRecord, Hit, SearchResult
 from .search import SearchService, index_ready
 from .terms import Term, candidate_terms
 from .urls import article_url, issue_url, search_url
+from .wordlists import seed_vocabulary, use_vocabulary
 
 __all__ = [
     "EXPORT_COLUMNS",

@@ -35,9 +35,8 @@ from pathlib import Path
 import jieba
 from whoosh.analysis import Token, Tokenizer
 
-from archive.corpus import write_atomic
-
 from .folding import normalise
+from .wordlists import parse_userdict_cached, signature, synonyms, vocabulary_file
 
 CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
 _CJK = "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in CJK_RANGES)
@@ -107,113 +106,14 @@ def init(*, full: bool = False) -> None:
     _sync_domain_words()
 
 
-# The vocabulary staff grow: plain text files in the data folder (seeded from the shipped ones), backed up
-# with the corpus. Stop and question words are part of the code.
-VOCABULARY_FILES = ("userdict.txt", "synonyms.txt")
-_vocabulary_dir: Path | None = None  # None: the shipped files, read only
 _loaded_words: dict[str, int] = {}  # what jieba was given, and from which file state
-_loaded_signature: tuple[str, int, int] | None = None
+_loaded_signature: tuple[str | int, ...] | None = None
 
 
-def use_vocabulary(folder: Path | None) -> None:
-    """Read the vocabulary from ``folder`` (a data folder's ``vocabulary/``) from now on, in this process."""
-    global _vocabulary_dir
-    _vocabulary_dir = Path(folder) if folder is not None else None
-
-
-@lru_cache(maxsize=16)
-def shipped_file(name: str) -> Path:
-    return Path(str(resources.files("indexer").joinpath("data", name)))
-
-
-def vocabulary_file(name: str) -> Path:
-    """The file in use: the data folder's once it exists, else the shipped one."""
-    if _vocabulary_dir is not None and (_vocabulary_dir / name).exists():
-        return _vocabulary_dir / name
-    return shipped_file(name)
-
-
-def seed_vocabulary() -> None:
-    """Copy the shipped files into the data folder where it has none yet (the first run)."""
-    if _vocabulary_dir is None:
-        return
-    _vocabulary_dir.mkdir(parents=True, exist_ok=True)
-    for name in VOCABULARY_FILES:
-        target = _vocabulary_dir / name
-        if not target.exists():
-            write_atomic(target, shipped_file(name).read_bytes())
-
-
-def write_vocabulary(name: str, text: str) -> Path:
-    """Check ``text`` as the file ``name`` and write it into the data folder (a reindex applies the
-    dictionary; synonyms apply at once). Raises ValueError naming the line that is not in the file's form."""
-    if name not in VOCABULARY_FILES:
-        raise ValueError(f"没有名为“{name}”的词表；词表有 {'、'.join(VOCABULARY_FILES)}。")
-    if _vocabulary_dir is None:
-        raise ValueError("没有设置数据目录（BULLETIN_DATA），词表不能修改。")
-    text = text.replace("\r\n", "\n")
-    (parse_userdict if name == "userdict.txt" else parse_synonyms)(text)
-    seed_vocabulary()
-    write_atomic(_vocabulary_dir / name, (text if text.endswith("\n") else text + "\n").encode("utf-8"))
-    return _vocabulary_dir / name
-
-
-def parse_userdict(text: str) -> tuple[tuple[str, int], ...]:
-    """``word [frequency]`` a line, ``#`` comments; ValueError names the first line that is not."""
-    words = []
-    for number, line in enumerate(text.splitlines(), 1):
-        line = line.split("#", 1)[0].strip()
-        if not line:
-            continue
-        word, _, freq = line.partition(" ")
-        freq = freq.strip()
-        if freq and not freq.isdigit():
-            raise ValueError(f"词典第 {number} 行“{line}”：应为“词语 频次”，频次是整数，如“城管通 2000”。")
-        words.append((word, int(freq or 1000)))
-    return tuple(words)
-
-
-def parse_synonyms(text: str) -> dict[str, tuple[str, ...]]:
-    """A group a line, members separated by spaces; a word in several groups has all their members (in the
-    file's order). ValueError names a line with one member only."""
-    groups: dict[str, dict[str, None]] = {}
-    for number, line in enumerate(text.splitlines(), 1):
-        members = tuple(line.split("#", 1)[0].split())
-        if len(members) == 1:
-            raise ValueError(f"同义词第 {number} 行“{members[0]}”只有一个词：一行写一组，至少两个词，用空格隔开。")
-        for member in members:
-            groups.setdefault(member.lower(), {}).update(dict.fromkeys(members))
-    return {member: tuple(group) for member, group in groups.items()}
-
-
-def _signature(path: Path) -> tuple[str, int, int]:
-    stat = path.stat()
-    return str(path), stat.st_mtime_ns, stat.st_size
-
-
-@lru_cache(maxsize=4)
-def _read(signature: tuple[str, int, int]) -> str:
-    return Path(signature[0]).read_text(encoding="utf-8")
-
-
-def domain_words() -> tuple[tuple[str, int], ...]:
-    """The domain dictionary: field terms and the parts that also stand alone."""
-    return _parse_userdict_cached(_signature(vocabulary_file("userdict.txt")))
-
-
-@lru_cache(maxsize=4)
-def _parse_userdict_cached(signature: tuple[str, int, int]) -> tuple[tuple[str, int], ...]:
-    return parse_userdict(_read(signature))
-
-
-def synonyms() -> dict[str, tuple[str, ...]]:
-    """Each synonym group member (lower-cased) mapped to its whole group (re-read when the file changes)."""
-    return _parse_synonyms_cached(_signature(vocabulary_file("synonyms.txt")))
-
-
-@lru_cache(maxsize=4)
-def _parse_synonyms_cached(signature: tuple[str, int, int]) -> dict[str, tuple[str, ...]]:
-    return parse_synonyms(_read(signature))
+def added_words() -> dict[str, int]:
+    """The words this process has given jieba (the domain dictionary's, and the synonym groups' it lacked), with
+    their frequencies."""
+    return dict(_loaded_words)
 
 
 def _reset_domain_words() -> None:
@@ -221,20 +121,32 @@ def _reset_domain_words() -> None:
     _loaded_words, _loaded_signature = {}, None
 
 
+# A word of the synonym groups that jieba does not know is given this frequency, so that a query is cut into
+# the terms staff use (渣土车 撒漏, not 渣土 车 撒 漏).
+SYNONYM_FREQ = 2000
+_SYNONYM_WORD = re.compile(rf"^[{_CJK}]{{2,8}}$")
+
+
 def _sync_domain_words() -> None:
-    """Bring jieba's words in line with the dictionary file (a word taken out is given no frequency)."""
+    """Bring jieba's words in line with the dictionary file and the synonym groups (a word taken out is given
+    no frequency)."""
     global _loaded_words, _loaded_signature
-    signature = _signature(vocabulary_file("userdict.txt"))
-    if signature == _loaded_signature:
+    userdict, synonym_file = vocabulary_file("userdict.txt"), vocabulary_file("synonyms.txt")
+    state = (*signature(userdict), *signature(synonym_file))
+    if state == _loaded_signature:
         return
     with _lock:
-        wanted = dict(_parse_userdict_cached(signature))
+        wanted = dict(parse_userdict_cached(signature(userdict)))
+        for word in synonyms():
+            known = word in _loaded_words or jieba.dt.FREQ.get(word)  # ours from before, or jieba's own
+            if word not in wanted and _SYNONYM_WORD.match(word) and (word in _loaded_words or not known):
+                wanted[word] = SYNONYM_FREQ
         for word in set(_loaded_words) - set(wanted):
             jieba.del_word(word)
         for word, freq in wanted.items():
             if _loaded_words.get(word) != freq:
                 jieba.add_word(word, freq)
-        _loaded_words, _loaded_signature = wanted, signature
+        _loaded_words, _loaded_signature = wanted, state
         _inner_words.cache_clear()
 
 

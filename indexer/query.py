@@ -123,15 +123,16 @@ Known = Callable[[str], bool] | None
 PASSAGE_CHARS = 40
 
 
-def plan(parsed: ParsedQuery, *, relaxed: bool = False, broaden: Known = None) -> Plan | None:
-    """What to match for ``parsed``; None for an empty query (browse). With ``broaden``, each word also finds
-    what the general thesaurus gives for it that ``broaden`` accepts."""
+def plan(parsed: ParsedQuery, *, relaxed: bool = False, broaden: Known = None, expand: bool = True) -> Plan | None:
+    """What to match for ``parsed``; None for an empty query (browse). Each unquoted word also finds its domain
+    thesaurus words (unless not ``expand``) and, with ``broaden``, what the general thesaurus gives for it
+    that ``broaden`` accepts."""
     musts: list[Plan] = []
     for group in parsed.groups:
-        options = [p for t in group if (p := _term_plan(t, relaxed, broaden)) is not None]
+        options = [p for t in group if (p := _term_plan(t, relaxed, broaden, expand)) is not None]
         if options:
             musts.append(options[0] if len(options) == 1 else AnyOf(tuple(options)))
-    nots = tuple(p for t in parsed.excluded if (p := _term_plan(t, False, None)) is not None)
+    nots = tuple(p for t in parsed.excluded if (p := _term_plan(t, False, None, expand)) is not None)
     if not musts and not nots:
         return None
     positive = (musts[0] if len(musts) == 1 else AllOf(tuple(musts))) if musts else None
@@ -139,7 +140,7 @@ def plan(parsed: ParsedQuery, *, relaxed: bool = False, broaden: Known = None) -
 
 
 def plan_partial(
-    parsed: ParsedQuery, *, broaden: Known = None, whole: Callable[[str], bool] = lambda _: False
+    parsed: ParsedQuery, *, broaden: Known = None, expand: bool = True, whole: Callable[[str], bool] = lambda _: False
 ) -> Plan | None:
     """The query's words as ``MostOf``: every phrase is a part, and every unquoted term, whole where it is
     typed apart from others and either ``whole`` says it is found as it is or it has no question words, else
@@ -150,7 +151,7 @@ def plan_partial(
     apart = len(parsed.groups) > 1
     for group in parsed.groups:
         if len(group) > 1:  # A OR B is one part
-            options = [p for t in group if (p := _term_plan(t, False, broaden)) is not None]
+            options = [p for t in group if (p := _term_plan(t, False, broaden, expand)) is not None]
             if options:
                 parts.append(AnyOf(tuple(options)))
                 required.append(any(t.required or t.phrase for t in group))
@@ -159,12 +160,12 @@ def plan_partial(
         keep = term.phrase or (apart and (whole(term.text) or content_words(term.text) == _words(term.text)))
         texts = [term.text] if keep else content_words(term.text)
         for text in texts:
-            if (p := _term_plan(Term(text, term.phrase, term.title_only), False, broaden)) is not None:
+            if (p := _term_plan(Term(text, term.phrase, term.title_only), False, broaden, expand)) is not None:
                 parts.append(p)
                 required.append(term.required or term.phrase)
     if len(parts) < 2:
         return None
-    nots = tuple(p for t in parsed.excluded if (p := _term_plan(t, False, None)) is not None)
+    nots = tuple(p for t in parsed.excluded if (p := _term_plan(t, False, None, expand)) is not None)
     most = MostOf(tuple(parts), tuple(required))
     return Without(most, nots) if nots else most
 
@@ -211,10 +212,10 @@ def highlight_terms(parsed: ParsedQuery, *, relaxed: bool = False) -> list[str]:
     return out
 
 
-def _alternatives(term: Term, broaden: Known) -> list[tuple[str, float]]:
-    """The term and, unless quoted, the thesaurus's words for it, each with its weight (the typed form
-    first)."""
-    if term.phrase:
+def _alternatives(term: Term, broaden: Known, expand: bool = True) -> list[tuple[str, float]]:
+    """The term and, unless quoted (or not ``expand``), the thesaurus's words for it, each with its weight (the
+    typed form first)."""
+    if term.phrase or not expand:
         return [(term.text, 1.0)]
     out = [(term.text, 1.0)]
     added = [(w, ranking.SYNONYM_WEIGHT) for w in thesaurus.domain(term.text)]
@@ -227,13 +228,21 @@ def _alternatives(term: Term, broaden: Known) -> list[tuple[str, float]]:
     return out
 
 
-def _term_plan(term: Term, relaxed: bool, broaden: Known) -> Plan | None:
+def _term_plan(term: Term, relaxed: bool, broaden: Known, expand: bool = True) -> Plan | None:
     if relaxed and not term.phrase:
         parts = content_words(term.text)
         if len(parts) > 1:
-            subplans = [p for w in parts if (p := _term_plan(Term(w, False, term.title_only), False, broaden))]
-            return AllOf(tuple(replace(p, loose=True) for p in subplans)) if subplans else None
-    alternatives = tuple((text, weight) for text, weight in _alternatives(term, broaden) if has_text(text))
+            # A question's words: each may be met by a near-synonym; its lone characters (管 in 怎么管) add to
+            # the rank but are not required, unless it has nothing else.
+            planned = [
+                (w, p) for w in parts if (p := _term_plan(Term(w, False, term.title_only), False, broaden, expand))
+            ]
+            subplans = tuple(replace(p, loose=True) for _, p in planned)
+            required = tuple(len(w) > 1 for w, _ in planned)
+            if not subplans:
+                return None
+            return AllOf(subplans) if all(required) or not any(required) else MostOf(subplans, required)
+    alternatives = tuple((text, weight) for text, weight in _alternatives(term, broaden, expand) if has_text(text))
     if not alternatives or alternatives[0][0] != term.text:
         return None
     # Only the typed form earns the whole-word bonus and, unless loose, ranks in the typed tier.

@@ -152,7 +152,8 @@ class SearchService:
 
     def _answer(self, gen: Generation, request: SearchRequest) -> _Answer:
         """The first reading of the request that finds articles, else the first: the filters typed among its
-        words applied; else a lone such word applied; else, when filters were read, the words as text."""
+        words applied, and then the words as text; a query of one such word that no article has as it is
+        typed, its filter first."""
         parsed = q.parse(request.query)
         if request.exact:
             return self._read(gen, request, parsed, request.filters, ())
@@ -161,7 +162,8 @@ class SearchService:
         if readings[0][2]:
             readings.append((parsed, request.filters, ()))
         elif (lone := recognise(parsed, request.filters, sections, lone=True))[2]:
-            readings.append(lone)
+            unheard = not evaluate(q.plan(parsed, expand=False), gen)
+            readings.insert(0 if unheard else 1, lone)
         first = None
         for rest, filters, conditions in readings:
             answer = self._read(gen, request, rest, filters, conditions)
@@ -191,7 +193,8 @@ class SearchService:
         """Match the query as typed and, where that finds (almost) nothing, the forgiving steps in turn."""
         typed = request.query
         changes = folded(typed)
-        exact, found = self._match(gen, q.plan(parsed))
+        expand = not request.exact
+        exact, found = self._match(gen, q.plan(parsed, expand=expand))
         if exact is None:
             return Understanding(typed, typed, "exact", changes), None, parsed
         if len(exact) > FEW:
@@ -216,10 +219,10 @@ class SearchService:
         if exact:
             return Understanding(typed, typed, "exact", changes, expansions=found), exact, parsed
         known = None if request.exact else vocabulary.frequency.__contains__
-        scored, mode, found = self._attempt(gen, parsed, known)
+        scored, mode, found = self._attempt(gen, parsed, known, expand)
         missing: tuple[str, ...] = ()
         whole = lambda text: bool(evaluate(q.plan(q.parse(f'"{text}"')), gen))  # noqa: E731
-        if not scored and (plan := q.plan_partial(parsed, broaden=known, whole=whole)) is not None:
+        if not scored and (plan := q.plan_partial(parsed, broaden=known, expand=expand, whole=whole)) is not None:
             partial, found = self._match(gen, plan)
             scored, mode = partial or Scores.empty(), "partial"
             missing = tuple(p.typed for p in _parts(plan) if isinstance(p, q.Match) and not evaluate(p, gen))
@@ -229,16 +232,16 @@ class SearchService:
         return understood, scored, parsed
 
     def _attempt(
-        self, gen: Generation, parsed: q.ParsedQuery, known: q.Known = None
+        self, gen: Generation, parsed: q.ParsedQuery, known: q.Known = None, expand: bool = True
     ) -> tuple[Scores, str, tuple[Expansion, ...]]:
         """The query's matches as typed; else, given ``known``, with the general thesaurus; else with its words
         apart (question words need not match, the others may be near-synonyms)."""
-        scored, found = self._match(gen, q.plan(parsed))
+        scored, found = self._match(gen, q.plan(parsed, expand=expand))
         if not scored and known is not None:
             scored, found = self._match(gen, q.plan(parsed, broaden=known))
         if scored or not q.can_relax(parsed):
             return scored or Scores.empty(), "exact", found
-        relaxed, found = self._match(gen, q.plan(parsed, relaxed=True, broaden=known))
+        relaxed, found = self._match(gen, q.plan(parsed, relaxed=True, broaden=known, expand=expand))
         return relaxed or Scores.empty(), "relaxed", found
 
     def _match(self, gen: Generation, plan: q.Plan | None) -> tuple[Scores | None, tuple[Expansion, ...]]:

@@ -8,7 +8,8 @@ chaizi decomposition database, one or more decompositions a character) and its f
 * their components differ by one, swapped, added or left out in place (拨/拔, 冷/泠, 毒/毐, 鸟/乌), or
   one is the other with one more component (录/绿, 告/诰), and at least two of their four-corner digits
   agree;
-* or their four-corner codes are the same (日/曰, 干/于).
+* or their four-corner codes are the same (日/曰, 干/于), or differ in one digit where the characters share a
+  component (遗/遣, 索/素): the weakest, not used for a word of two characters.
 
 About one pair of common characters in seventy is alike by this; a correction is therefore only ever made
 towards a word of the archive (``vocabulary.Vocabulary``), which is what keeps it precise.
@@ -48,7 +49,7 @@ def likeness(a: str, b: str) -> int:
     parts, codes = tables()
     code_a, code_b = codes.get(a), codes.get(b)
     digits = sum(x == y for x, y in zip(code_a, code_b, strict=False)) if code_a and code_b else 0
-    best = 0
+    best, shared = 0, False
     for da in parts.get(a, ((a,),)):
         for db in parts.get(b, ((b,),)):
             if Counter(da) == Counter(db):
@@ -56,7 +57,8 @@ def likeness(a: str, b: str) -> int:
             inside = (a in db and len(db) == 2) or (b in da and len(da) == 2)
             if (inside or _one_edit(da, db)) and digits >= _EDIT_DIGITS:
                 best = EDIT
-    return best or (CORNERS if code_a is not None and code_a == code_b else 0)
+            shared = shared or bool(set(da) & set(db))
+    return best or (CORNERS if digits == 5 or (digits == 4 and shared) else 0)
 
 
 def _one_edit(x: tuple[str, ...], y: tuple[str, ...]) -> bool:

@@ -15,8 +15,9 @@ import jieba
 
 from archive import Issue
 
-from .analysis import _RUNS, domain_words, init, stop_words
+from .analysis import _RUNS, init, stop_words
 from .folding import normalise
+from .wordlists import domain_words
 
 MIN_COUNT = 3  # times the whole must occur in the issue
 COHESION = 0.6  # share of the rarer piece's occurrences that are inside the whole

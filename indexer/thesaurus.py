@@ -19,7 +19,7 @@ import json
 from functools import lru_cache
 from importlib import metadata
 
-from .analysis import synonyms
+from .wordlists import synonyms
 
 # At most this many words are added for one typed word from each source (a group of 岗位 has 60 members).
 DOMAIN_LIMIT = 12

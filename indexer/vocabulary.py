@@ -28,8 +28,9 @@ _MIXED = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+|[A-Za-z]+")
 # What a piece costs when the query is split into pieces: a word as it is a little (an archive word, or a real
 # word the archive lacks: so that two words which never stand together, 必须 + 配戴, lose to the one archive
 # word read exactly like them, 必须佩戴), a word read alike a little more (more for a near reading than for
-# the same one), one that looks alike about as much as a near reading, a lone character most.
-_COST_WORD, _COST_SAME, _COST_SHAPE, _COST_NEAR, _COST_CHAR = 0.3, 0.5, 0.7, 0.75, 1.0
+# the same one), one that looks alike between the two (but less than two words: 背街小港 is 背街小巷, though
+# 小港 is a word), a lone character most.
+_COST_WORD, _COST_SAME, _COST_SHAPE, _COST_NEAR, _COST_CHAR = 0.3, 0.5, 0.55, 0.75, 1.0
 _LONGEST = 8
 _CONTEXT = 4  # characters beside typed pinyin that a word read through it may take in
 
