@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from indexer import EXPORT_COLUMNS, PARAMS
-from indexer.request import EXPORT_LIMIT, FEED_SIZE
+from indexer.engine.request import EXPORT_LIMIT, FEED_SIZE
 
 from .schemas import SCHEMAS, error, json_answer, page_error, ref
 

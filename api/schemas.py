@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from indexer import FACETS
-from indexer.conditions import LABELS
-from indexer.request import MAX_PER_PAGE
-from indexer.understanding import KINDS, MODES
+from indexer.engine.conditions import LABELS
+from indexer.engine.request import MAX_PER_PAGE
+from indexer.engine.understanding import KINDS, MODES
 
 NULLABLE_STRING = {"type": ["string", "null"]}
 NULLABLE_INT = {"type": ["integer", "null"]}

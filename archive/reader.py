@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .blocks import Block, read_markdown
-from .docx_reader import read_docx
-from .encoding import decode
 from .errors import ArchiveError, NotABulletinError, UnsupportedFormatError
 from .limits import check_size
 from .model import ParsedIssue
-from .pdf_reader import read_pdf
-from .structure import parse_blocks
+from .readers.docx import read_docx
+from .readers.encoding import decode
+from .readers.pdf import read_pdf
+from .structure.segment import parse_blocks
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ BY_NAME = {f.name: f for f in FORMS}
 def _read_html(text: str) -> list[Block]:
     # Imported on first use, as the Word and PDF readers' libraries are: a server that never reads an upload
     # does not carry BeautifulSoup and lxml.
-    from .html_reader import read_html
+    from .readers.html import read_html
 
     return read_html(text)
 

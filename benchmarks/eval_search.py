@@ -44,7 +44,7 @@ def stock(corpus: Path, folder: Path, queries: list[str], issue: str) -> dict[st
     from whoosh.qparser import MultifieldParser
 
     from archive.corpus import Corpus
-    from indexer.build import parse_all
+    from indexer.storage.build import parse_all
 
     schema = Schema(id=ID(stored=True), title=TEXT(analyzer=ChineseAnalyzer()), body=TEXT(analyzer=ChineseAnalyzer()))
     (folder / "stock").mkdir()
@@ -84,7 +84,7 @@ def forgiving_table(corpus: Path) -> list[str]:
     import time
 
     from archive.corpus import Corpus
-    from indexer.build import parse_all
+    from indexer.storage.build import parse_all
 
     articles = [a for p in parse_all(Corpus(corpus).files()) for a in p.issue.articles]
     by_id = {a.id: a for a in articles}

@@ -17,9 +17,9 @@ sys.path.insert(0, str(ROOT))
 
 from archive.corpus import Corpus  # noqa: E402
 from indexer import SearchRequest  # noqa: E402
-from indexer.analysis import words  # noqa: E402
-from indexer.build import parse_all  # noqa: E402
-from indexer.query import parse as parse_query  # noqa: E402
+from indexer.engine.query import parse as parse_query  # noqa: E402
+from indexer.language.analysis import words  # noqa: E402
+from indexer.storage.build import parse_all  # noqa: E402
 
 
 def build(corpus: Path, db: Path) -> float:
@@ -104,7 +104,7 @@ class Peer:
         sql, a = where()
         parts.append(f"SELECT 'total', NULL, count(*) FROM f{sql}")
         args += a
-        # The four facets the archive counts (``indexer.facets.FACETS``), each without its own filter.
+        # The four facets the archive counts (``indexer.engine.facets.FACETS``), each without its own filter.
         facet_skips = (("district", ("district",)), ("section", ("section",)), ("year", ("from", "to")), ("issue", ()))
         for facet, skip in facet_skips:
             sql, a = where(skip)

@@ -63,8 +63,8 @@ def cold_mix(corpus: Path, count: int, sample: int = 3000) -> list[dict[str, str
     import re
 
     from archive.corpus import Corpus
-    from indexer.analysis import stop_words, words
-    from indexer.build import parse_all
+    from indexer.language.analysis import stop_words, words
+    from indexer.storage.build import parse_all
 
     texts = [
         f"{a.title}\n{a.text}" for p in parse_all(Corpus(corpus).files()[: sample // 30 + 1]) for a in p.issue.articles
@@ -126,7 +126,7 @@ def jieba_floor(corpus: Path) -> float:
     """Seconds jieba alone takes to segment all titles and bodies in one process (parsing excluded)."""
     code = (
         f"import sys, time; sys.path.insert(0, {str(ROOT)!r})\n"
-        "from archive.corpus import Corpus\nfrom indexer.build import parse_all\nfrom indexer.analysis import init\n"
+        "from archive.corpus import Corpus\nfrom indexer.storage.build import parse_all\nfrom indexer.language.analysis import init\n"
         "import jieba\ninit()\n"
         f"texts = [a.title + '\\n' + a.text for p in parse_all(Corpus({str(corpus)!r}).files()) for a in p.issue.articles]\n"
         "t = time.perf_counter()\nfor x in texts: list(jieba.cut(x, HMM=False))\nprint(time.perf_counter() - t)\n"
@@ -269,7 +269,7 @@ def run(size: int, workdir: Path, seconds: float, repeat: int) -> dict:
     floor = jieba_floor(corpus)
     build_seconds, build_rss = timed_child([*cli, "reindex", "--corpus", str(corpus), "--index", str(index)], env)
     from indexer import SearchService
-    from indexer.store import IndexStore
+    from indexer.storage.store import IndexStore
 
     generation = IndexStore(index).current()
     articles = SearchService(index).verify()["articles"]

@@ -10,10 +10,9 @@ Everything outside this package calls ``SearchService`` and the build functions,
 """
 
 from .admin import AuditLog, Preview, Workspace
-from .analysis import lean_dictionary
-from .backup import BackupError, BackupReport, backup, restore
-from .build import BuildReport, IngestReport, RemoveReport, ensure_index, ingest, reindex, remove
-from .consistency import Disagreement, VerifyReport, repair, verify
+from .engine.facets import FACETS, FILTER_FACETS, Facet
+from .engine.request import PARAMS, SORTS, Filters, Param, SearchRequest
+from .engine.results import EXPORT_COLUMNS, ArticleRecord, Hit, SearchResult
 from .errors import (
     BuildError,
     IndexCorruptError,
@@ -23,14 +22,15 @@ from .errors import (
     QueryError,
     WriterBusyError,
 )
-from .facets import FACETS, FILTER_FACETS, Facet
-from .journal import recover_if_idle
-from .request import PARAMS, SORTS, Filters, Param, SearchRequest
-from .results import EXPORT_COLUMNS, ArticleRecord, Hit, SearchResult
+from .language.analysis import lean_dictionary
+from .language.terms import Term, candidate_terms
+from .language.wordlists import seed_vocabulary, use_vocabulary
 from .search import SearchService, index_ready
-from .terms import Term, candidate_terms
+from .storage.backup import BackupError, BackupReport, backup, restore
+from .storage.build import BuildReport, IngestReport, RemoveReport, ensure_index, ingest, reindex, remove
+from .storage.consistency import Disagreement, VerifyReport, repair, verify
+from .storage.journal import recover_if_idle
 from .urls import article_url, issue_url, search_url
-from .wordlists import seed_vocabulary, use_vocabulary
 
 __all__ = [
     "EXPORT_COLUMNS",

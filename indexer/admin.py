@@ -24,11 +24,11 @@ from typing import Any
 from archive import ParsedIssue, read_bytes
 from archive.corpus import write_atomic
 
-from .build import IngestReport, RemoveReport, ingest, reindex, remove
 from .errors import IndexMissingError
-from .generation import read_record
-from .store import IndexStore
-from .terms import Term, candidate_terms
+from .language.terms import Term, candidate_terms
+from .storage.build import IngestReport, RemoveReport, ingest, reindex, remove
+from .storage.generation import read_record
+from .storage.store import IndexStore
 
 PENDING_HOURS = 24  # an upload not confirmed within this long is dropped
 ACTIONS = {

@@ -20,23 +20,24 @@ import numpy as np
 
 from archive import Article, Paragraph
 
-from . import query as q
-from . import ranking, shapes, thesaurus
-from .analysis import init as init_analysis
-from .analysis import load_words
-from .conditions import Condition, recognise
+from .engine import query as q
+from .engine import ranking
+from .engine.conditions import Condition, recognise
+from .engine.facets import FACETS, FILTER_FACETS, count, intersect
+from .engine.highlight import highlight_all, snippet
+from .engine.matching import Scores, evaluate, vote
+from .engine.related import related as related_docs
+from .engine.request import MAX_QUERY, Filters, SearchRequest
+from .engine.results import ArticleRecord, Hit, SearchResult
+from .engine.understanding import BETTER, FEW, Expansion, Understanding, alternative, folded, initials
 from .errors import IndexCorruptError, IndexerError
-from .facets import FACETS, FILTER_FACETS, count, intersect
-from .generation import Generation
-from .highlight import highlight_all, snippet
-from .matching import Scores, evaluate, vote
-from .related import related as related_docs
-from .request import MAX_QUERY, Filters, SearchRequest
-from .results import ArticleRecord, Hit, SearchResult
-from .store import IndexStore
-from .understanding import BETTER, FEW, Expansion, Understanding, alternative, folded, initials
+from .language import shapes, thesaurus
+from .language.analysis import init as init_analysis
+from .language.analysis import load_words
+from .language.vocabulary import reader
+from .storage.generation import Generation
+from .storage.store import IndexStore
 from .urls import article_url
-from .vocabulary import reader
 
 
 class SearchService:

@@ -115,7 +115,7 @@ def archive(built):
 def articles(built):
     """Every article of the fixture corpus, parsed directly (the ground truth)."""
     from archive.corpus import Corpus
-    from indexer.build import parse_all
+    from indexer.storage.build import parse_all
 
     return [a for p in parse_all(Corpus(built[0]).files()) for a in p.issue.articles]
 

@@ -66,11 +66,11 @@ def answers(client) -> dict[str, str]:
 def main() -> None:
     sys.path.insert(0, str(HERE.parent))
     sys.path.insert(0, str(HERE))
+    from conftest import make_corpus
     from falcon import testing
 
     from bulletin.app import create_app
     from bulletin.settings import Settings
-    from conftest import make_corpus
     from indexer import SearchService, reindex
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -217,7 +217,7 @@ def test_rebuild_from_the_page_shows_progress_until_done(admin):
 
 def test_vocabulary_lives_in_the_data_folder_and_a_term_can_be_accepted(admin):
     from indexer import candidate_terms
-    from indexer.wordlists import shipped_file
+    from indexer.language.wordlists import shipped_file
 
     site, _corpus, _index, data = admin
     site.sign_in()

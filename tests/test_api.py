@@ -6,7 +6,7 @@ import pytest
 from conftest import tree_snapshot, upload, variant_of_seed
 from jsonschema import Draft202012Validator, FormatChecker
 
-from indexer.request import MAX_QUERY
+from indexer.engine.request import MAX_QUERY
 
 TOKEN = {"Authorization": "Bearer s3cret-token"}
 

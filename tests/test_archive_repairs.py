@@ -6,7 +6,7 @@ import pytest
 
 from archive import read_bytes
 from archive.furniture import is_page_number, is_running_header
-from archive.repair import continuation, is_complete
+from archive.structure.repair import continuation, is_complete
 
 HEAD = (
     "北京城管科技信息动态\n2018年第3期\n2018年3月15日\n\n"

@@ -12,7 +12,7 @@ from conftest import record_figures, tree_snapshot
 
 from bulletin.cli import main
 from indexer import BackupError, backup, restore, verify
-from indexer.wordlists import VOCABULARY_FILES
+from indexer.language.wordlists import VOCABULARY_FILES
 
 
 def test_backup_then_restore_gives_back_the_corpus_byte_for_byte_and_rebuilds_the_index(fresh, tmp_path):

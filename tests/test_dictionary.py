@@ -1,4 +1,4 @@
-"""jieba's dictionary in its compact form (``indexer.dictionary``): a server's processes cut exactly as
+"""jieba's dictionary in its compact form (``indexer.language.dictionary``): a server's processes cut exactly as
 jieba's own dict does, with the domain dictionary and its edits, and builds forked from them cut with the full
 dict again."""
 
@@ -12,7 +12,7 @@ import jieba
 import pytest
 from conftest import SEED
 
-from indexer import analysis, dictionary, wordlists
+from indexer.language import analysis, dictionary, wordlists
 
 QUERIES = ["城管通", "勒索病毒", "共享单车西站", "数字化城市管理信息系统", "北京市城市管理综合行政执法局", "网格化"]
 
@@ -118,9 +118,9 @@ _READ_ALOUD = """
 import json, sys
 lean = sys.argv[1] == "lean"
 if lean:
-    from indexer import analysis
+    from indexer.language import analysis
     analysis.lean_dictionary()
-from indexer import vocabulary
+from indexer.language import vocabulary
 texts = json.load(sys.stdin)
 reader = vocabulary.reader()
 assert type(reader).__name__ == ("LeanReadings" if lean else "module"), reader

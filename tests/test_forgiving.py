@@ -13,8 +13,8 @@ from conftest import ROOT
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from indexer.analysis import is_word
-from indexer.vocabulary import syllables
+from indexer.language.analysis import is_word
+from indexer.language.vocabulary import syllables
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import forgiving
@@ -71,7 +71,7 @@ _FOLDABLE = st.sampled_from("臺灣條例處罰網絡監視攝像頭ＰＭ２．
 @given(st.lists(st.one_of(_FOLDABLE, st.characters(codec="utf-8"), st.characters()), min_size=100, max_size=400))
 def test_an_article_s_text_is_folded_as_a_query_is(chars):
     # Long texts are folded through an array, short ones (queries) through str.translate: the same table.
-    from indexer.folding import _folding, normalise
+    from indexer.language.folding import _folding, normalise
 
     text = "".join(chars)
     assert normalise(text) == text.translate(_folding())

@@ -10,9 +10,10 @@ import sys
 import pytest
 from conftest import ROOT
 
-from indexer import SearchService, ingest, reindex, remove, writing
-from indexer.generation import MAX_SEGMENTS, VOCABULARY, grams_segments
-from indexer.store import IndexStore
+from indexer import SearchService, ingest, reindex, remove
+from indexer.storage import writing
+from indexer.storage.generation import MAX_SEGMENTS, VOCABULARY, grams_segments
+from indexer.storage.store import IndexStore
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import synth
@@ -99,8 +100,8 @@ def test_ingests_past_the_segment_limit_merge_and_answer_as_a_rebuild(synthetic,
 def test_one_cut_of_a_text_gives_each_run_the_words_it_gets_alone(seed_path):
     import jieba
 
-    from indexer.analysis import _RUNS, _cut_runs, init
-    from indexer.folding import normalise
+    from indexer.language.analysis import _RUNS, _cut_runs, init
+    from indexer.language.folding import normalise
 
     init()
     # The seed, characters outside jieba's own range (㐀, 﨑) and ASCII between runs.
@@ -153,7 +154,7 @@ def test_a_build_process_ends_on_sigterm_even_forked_from_a_server_worker_that_o
     [([5000] * 8 + [30, 30], 2), ([5000] * 8 + [30], 1), ([600, 30, 30, 60], 3), ([30] * 9, 0), ([5000], 0)],
 )
 def test_only_the_newest_small_segments_are_merged_never_a_builds_large_ones(tmp_path, sizes, small):
-    from indexer.grams import newest_small
+    from indexer.engine.grams import newest_small
 
     paths = []
     for number, size in enumerate(sizes, start=1):
@@ -181,7 +182,7 @@ def test_an_archive_read_on_every_core_is_read_as_in_one_process_and_fails_the_s
     order, and the same error (the first bad file in the corpus's order, named) as one process gives."""
     from archive import ArchiveError
     from archive.corpus import Corpus
-    from indexer import build
+    from indexer.storage import build
 
     files = Corpus(synthetic).files()
     assert len(files) >= build.PARALLEL_PARSE_FROM

@@ -7,7 +7,7 @@ from conftest import FIXTURES, make_corpus, start_cli, tree_snapshot, variant_of
 
 from archive import ArchiveError
 from indexer import IndexMissingError, SearchService, WriterBusyError, ingest
-from indexer.store import IndexStore
+from indexer.storage.store import IndexStore
 
 
 def test_ingest_adds_a_new_issue_and_the_same_issue_twice_changes_nothing(fresh, tmp_path):
@@ -109,7 +109,7 @@ def test_missing_index_says_to_run_reindex(tmp_path):
 
 
 def test_ingest_failing_while_staging_the_corpus_file_leaves_no_new_folder(fresh, tmp_path, monkeypatch):
-    import indexer.build as build
+    import indexer.storage.build as build
     from indexer import BuildError
 
     corpus, index = fresh

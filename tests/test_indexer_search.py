@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indexer import QueryError
-from indexer.request import MAX_QUERY
+from indexer.engine.request import MAX_QUERY
 
 CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 

@@ -16,7 +16,7 @@ from conftest import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indexer import thesaurus
+from indexer.language import thesaurus
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import forgiving

@@ -21,7 +21,7 @@ import falcon
 from archive import SUFFIXES, ArchiveError
 from indexer import SearchService, issue_url
 from indexer.admin import Workspace
-from indexer.wordlists import VOCABULARY_FILES, domain_words, parse_userdict, vocabulary_file, write_vocabulary
+from indexer.language.wordlists import VOCABULARY_FILES, domain_words, parse_userdict, vocabulary_file, write_vocabulary
 
 from .pages import render
 

@@ -16,7 +16,7 @@ from urllib.parse import quote
 import falcon
 
 from indexer import EXPORT_COLUMNS, Hit, SearchRequest, SearchResult, SearchService
-from indexer.request import EXPORT_LIMIT
+from indexer.engine.request import EXPORT_LIMIT
 from indexer.urls import CITATIONS, CSV, FEED, SEARCH, absolute, citation, search_url
 
 ATOM = "http://www.w3.org/2005/Atom"

@@ -23,8 +23,8 @@ from indexer import (
     issue_url,
     search_url,
 )
-from indexer.query import parse as parse_query
-from indexer.request import MAX_QUERY
+from indexer.engine.query import parse as parse_query
+from indexer.engine.request import MAX_QUERY
 
 from .charts import bar_chart
 from .exports import add_exports, links

@@ -24,7 +24,7 @@ from conftest import (
 )
 
 from indexer import SearchService, reindex
-from indexer.store import IndexStore
+from indexer.storage.store import IndexStore
 
 # Starts servers, browsers or subprocesses: left out of the quick loop (-m 'not slow').
 pytestmark = pytest.mark.slow
@@ -180,7 +180,7 @@ KILLS = [
 @pytest.mark.parametrize(("point", "then", "outcome"), KILLS)
 def test_ingest_killed_around_the_switch_and_rename_is_settled_by_the_next_command(tmp_path, point, then, outcome):
     from indexer import SearchRequest, verify
-    from indexer.journal import JOURNAL
+    from indexer.storage.journal import JOURNAL
 
     corpus = seed_variants(tmp_path / "corpus", 2)  # 2000-01.md, 2000-02.md
     index = tmp_path / "index"
@@ -239,7 +239,7 @@ def test_ingest_killed_around_the_switch_and_rename_is_settled_by_the_next_comma
 @pytest.mark.parametrize(("point", "outcome"), [("journal", "rolled back"), ("switched", "completed")])
 def test_remove_killed_around_the_switch_is_settled_by_the_next_command(tmp_path, point, outcome):
     from indexer import verify
-    from indexer.journal import JOURNAL
+    from indexer.storage.journal import JOURNAL
 
     corpus = seed_variants(tmp_path / "corpus", 2)  # 2000-01.md, 2000-02.md
     index = tmp_path / "index"

@@ -36,14 +36,14 @@ from whoosh.searching import Searcher
 
 from archive import Issue
 
-from . import grams, ranking
+from ..engine import grams, ranking
+from ..engine.facets import COLUMNS, FACETS, Coded
+from ..engine.matching import Texts
+from ..errors import IndexCorruptError
+from ..language.folding import fold
+from ..language.vocabulary import Vocabulary, combine
 from .cache import BoundedCache
-from .errors import IndexCorruptError
-from .facets import COLUMNS, FACETS, Coded
-from .folding import fold
-from .matching import Texts
 from .store import replace_file
-from .vocabulary import Vocabulary, combine
 from .wordpostings import posting_ids
 
 META = "meta.json"

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .errors import QueryError
+from ..errors import QueryError
 from .facets import FILTER_FACETS
 
 # Long enough for a pasted paragraph (issue 13's passages of 1,000 characters and more).

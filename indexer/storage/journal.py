@@ -22,7 +22,7 @@ from pathlib import Path
 
 from archive.corpus import write_atomic
 
-from .errors import WriterBusyError
+from ..errors import WriterBusyError
 from .faults import checkpoint
 from .store import IndexStore
 

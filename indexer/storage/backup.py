@@ -28,9 +28,9 @@ from pathlib import Path, PurePosixPath
 from archive.corpus import Corpus, write_atomic
 from archive.limits import LIMITS
 
-from .errors import BuildError
+from ..errors import BuildError
+from ..language.wordlists import VOCABULARY_FILES, vocabulary_file, write_vocabulary
 from .store import IndexStore
-from .wordlists import VOCABULARY_FILES, vocabulary_file, write_vocabulary
 
 MANIFEST = "manifest.json"
 FORMAT = 1

@@ -22,7 +22,7 @@ from bs4 import (
     Tag,
 )
 
-from .blocks import Block, BlockKind
+from ..blocks import Block, BlockKind
 
 _DROP_TAGS = (
     "script", "style", "noscript", "template", "nav", "footer", "aside", "form",

@@ -14,8 +14,8 @@ from collections import Counter, defaultdict
 
 import numpy as np
 
-from .analysis import words
-from .generation import Generation
+from ..language.analysis import words
+from ..storage.generation import Generation
 
 TOP_WORDS = 30  # the article's most distinctive words that are looked up
 COMMON = 0.15  # a word in more than this share of articles says nothing about relatedness

@@ -14,9 +14,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from . import ranking, thesaurus
-from .analysis import has_text, question_words, words
-from .folding import fold, normalise
+from ..language import thesaurus
+from ..language.analysis import has_text, question_words, words
+from ..language.folding import fold, normalise
+from . import ranking
 
 _QUOTES = '"“”＂'
 _TOKEN = re.compile(

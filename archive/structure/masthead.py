@@ -6,9 +6,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from .blocks import Block
+from ..blocks import Block
+from ..errors import MissingFieldError
 from .contents import SECTION, TOC_MARKERS, toc_line
-from .errors import MissingFieldError
 
 DEFAULT_MASTHEAD = "北京城管科技信息动态"
 _CN_DIGITS = {

@@ -34,8 +34,8 @@ from typing import Any
 
 import numpy as np
 
-from .analysis import CJK_RANGES, ascii_words
-from .folding import fold, normalise
+from ..language.analysis import CJK_RANGES, ascii_words
+from ..language.folding import fold, normalise
 
 FIELDS = ("title", "body")
 _ROW_BITS = 24  # rows (articles) of one segment: at most 16 million

@@ -14,9 +14,9 @@ import io
 import re
 import zipfile
 
-from .blocks import Block
-from .errors import UnreadableFileError
-from .limits import check_zip
+from ..blocks import Block
+from ..errors import UnreadableFileError
+from ..limits import check_zip
 
 _HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*(\d)$", re.I)
 _TOC_STYLE = re.compile(r"^(?:toc|目录)\s*\d*$", re.I)

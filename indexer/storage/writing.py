@@ -24,13 +24,13 @@ from whoosh.writing import SegmentWriter
 
 from archive import Issue
 
-from .analysis import init as init_analysis
-from .analysis import segment
-from .errors import BuildError
+from ..errors import BuildError
+from ..language.analysis import init as init_analysis
+from ..language.analysis import segment
+from ..language.vocabulary import combine, tally
 from .faults import checkpoint
 from .generation import remove_issue_files, write_grams, write_issue, write_issue_files
 from .schema import Codec, document, make_schema
-from .vocabulary import combine, tally
 
 # Full builds of at least this many articles use a process per core (fewer are not worth the start-up).
 PARALLEL_FROM = 1000

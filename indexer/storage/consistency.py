@@ -13,7 +13,7 @@ from pathlib import Path
 
 from archive.corpus import Corpus
 
-from .errors import IndexerError
+from ..errors import IndexerError
 from .generation import indexed_issues
 from .journal import recover_if_idle
 from .store import IndexStore

@@ -11,7 +11,7 @@ from whoosh.formats import Existence
 
 from archive import Article, Issue
 
-from .analysis import word_analyzer
+from ..language.analysis import word_analyzer
 
 
 class Codec(W3Codec):

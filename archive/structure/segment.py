@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from . import units
-from .blocks import Block
+from .. import units
+from ..blocks import Block
+from ..errors import NotABulletinError, TocMismatchError
+from ..furniture import is_footer_line, is_page_number, is_running_header
+from ..model import Article, Issue, Paragraph, ParsedIssue, ParseWarning, TocEntry, article_id, issue_id
 from .contents import MAX_TITLE, SECTION, TocMatcher, read_toc
-from .errors import NotABulletinError, TocMismatchError
-from .furniture import is_footer_line, is_page_number, is_running_header
 from .masthead import DEFAULT_MASTHEAD, masthead_end, read_masthead
-from .model import Article, Issue, Paragraph, ParsedIssue, ParseWarning, TocEntry, article_id, issue_id
 from .repair import Join, Para, continuation, is_complete
 
 EDITORIAL_SECTIONS = ("刊首语", "卷首语", "编者按")

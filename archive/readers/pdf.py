@@ -17,10 +17,10 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .blocks import Block
-from .errors import UnreadableFileError
-from .furniture import printed_number, repeated_key, running_keys
-from .limits import check_pdf
+from ..blocks import Block
+from ..errors import UnreadableFileError
+from ..furniture import printed_number, repeated_key, running_keys
+from ..limits import check_pdf
 
 BAND = 0.08  # top and bottom eighth-ish of the page where running headers and footers live
 _ASCII = re.compile(r"[A-Za-z0-9]")

@@ -130,7 +130,7 @@ def prepare(folder: Path, cache_file: str) -> subprocess.Popen | None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYPINYIN_")}
     # This package importable by the new interpreter however this one found it (installed, or a checkout).
     env["PYTHONPATH"] = os.pathsep.join(filter(None, (str(Path(__file__).resolve().parents[1]), env.get("PYTHONPATH"))))
-    command = "import sys; from indexer.dictionary import write; write(*sys.argv[1:])"
+    command = "import sys; from indexer.language.dictionary import write; write(*sys.argv[1:])"
     return subprocess.Popen(
         [sys.executable, "-c", command, str(folder), cache_file],
         env=env,

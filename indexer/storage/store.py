@@ -26,7 +26,7 @@ from pathlib import Path
 
 from archive.corpus import write_atomic
 
-from .errors import IndexCorruptError, IndexMissingError, WriterBusyError
+from ..errors import IndexCorruptError, IndexMissingError, WriterBusyError
 from .faults import checkpoint
 
 CURRENT = "CURRENT"

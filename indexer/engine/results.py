@@ -7,9 +7,9 @@ from typing import Any
 
 from archive import Article
 
+from ..urls import absolute, article_url, citation
 from .request import Filters
 from .understanding import Understanding
-from .urls import absolute, article_url, citation
 
 # A hit as one row of a spreadsheet (the CSV export), in this order.
 EXPORT_COLUMNS = ("标题", "单位", "区域", "栏目", "期号", "页码", "日期", "链接")

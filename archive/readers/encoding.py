@@ -11,7 +11,7 @@ from __future__ import annotations
 import codecs
 import re
 
-from .errors import UnreadableFileError
+from ..errors import UnreadableFileError
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),

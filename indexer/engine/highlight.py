@@ -12,8 +12,8 @@ import html
 import re
 from functools import lru_cache
 
-from .analysis import CJK_RANGES
-from .folding import normalise, simplified
+from ..language.analysis import CJK_RANGES
+from ..language.folding import normalise, simplified
 
 FRAGMENT = 100
 MAX_FRAGMENTS = 3

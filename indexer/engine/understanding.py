@@ -17,10 +17,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..language.folding import has_traditional, normalise
+from ..language.vocabulary import Vocabulary
 from . import query as q
 from .conditions import Condition
-from .folding import has_traditional, normalise
-from .vocabulary import Vocabulary
 
 _LETTERS = re.compile(r"^[A-Za-z']{2,}$")
 # Where the words as typed find nothing, a reading of pinyin or a correction is searched instead; where they

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 
 from archive.units import area_named
 
-from .errors import QueryError
+from ..errors import QueryError
 from .facets import issue_id
 from .query import ParsedQuery
 from .request import Filters, parse_date

@@ -22,8 +22,8 @@ from archive import ArchiveError, ParsedIssue, read_file
 from archive.corpus import Corpus, stage
 from archive.reader import FORM_SUFFIX
 
-from .analysis import prepare_lean
-from .errors import BuildError, IndexCorruptError, NoSuchIssueError
+from ..errors import BuildError, IndexCorruptError, NoSuchIssueError
+from ..language.analysis import prepare_lean
 from .faults import checkpoint
 from .generation import indexed_sha, read_meta
 from .journal import Journal, recover, recover_if_idle
@@ -31,7 +31,7 @@ from .store import IndexStore
 from .writing import MAX_PROCS, delete_issue, prepare_build_process, write_issues
 
 if TYPE_CHECKING:  # search imports build's callers; at run time it is imported where needed
-    from .search import SearchService
+    from ..search import SearchService
 
 
 class ProgressBar(Protocol):
@@ -277,7 +277,7 @@ def ensure_index(
     Used by ``bulletin serve`` and the WSGI entry point alike; raises a clear error for a damaged index.
     A ``service`` given keeps the generation it verified open (``SearchService.verify``).
     """
-    from .search import SearchService, index_ready
+    from ..search import SearchService, index_ready
 
     recover_if_idle(index_dir)
     if not index_ready(index_dir):

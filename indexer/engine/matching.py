@@ -22,8 +22,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from ..language.folding import fold
 from . import ranking
-from .folding import fold
 from .grams import is_cjk, word_keys
 from .query import AllOf, AnyOf, Match, MostOf, Plan, Without
 

@@ -9,8 +9,8 @@ import re
 from collections.abc import Callable
 from difflib import SequenceMatcher
 
-from .blocks import Block
-from .model import TocEntry
+from ..blocks import Block
+from ..model import TocEntry
 from .repair import is_complete
 
 SECTION = re.compile(r"^【\s*([^】]{1,16}?)\s*】\s*(?:[\t .…·．_—\-]*(\d{1,3}))?$")
