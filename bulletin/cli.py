@@ -15,9 +15,7 @@ from archive import ArchiveError, read_file
 from archive.corpus import Corpus
 from archive.report import summary
 from indexer import (
-    FILTER_FACETS,
     PARAMS,
-    SORTS,
     IndexerError,
     QueryError,
     SearchRequest,
@@ -40,7 +38,6 @@ CORPUS_HELP = f"语料库目录（默认 ./{DEFAULT_CORPUS}，或环境变量 {E
 INDEX_HELP = f"索引目录（默认 ./{DEFAULT_INDEX}，或环境变量 {ENV['index_dir']}）"
 DATA_HELP = f"数据目录：词表、操作记录（默认 ./{DEFAULT_DATA}，或环境变量 {ENV['data_dir']}）"
 CLI_PER_PAGE = 10
-_HELP = {p.name: p.help for p in PARAMS}
 # A search parameter's name on the command line, where it differs.
 _OPTION = {"q": "QUERY", "per_page": "--limit"}
 _MARK = re.compile(r"<mark>(.*?)</mark>")
@@ -62,21 +59,23 @@ index_option = _folder_option("--index", ENV["index_dir"], DEFAULT_INDEX, INDEX_
 
 
 def _search_options(command):
-    """The search parameters as options: one per filter facet, then dates, sort and paging."""
-    for name in reversed(("from", "to", "sort", "page", "per_page", "exact")):
-        if name == "exact":
-            command = click.option("--exact", "exact", is_flag=True, help=_HELP[name])(command)
-        elif name == "sort":
-            command = click.option("--sort", type=click.Choice(list(SORTS)), default="relevance", show_default=True,
-                                   help=_HELP[name])(command)  # fmt: skip
-        elif name in ("page", "per_page"):
-            default = 1 if name == "page" else CLI_PER_PAGE
-            command = click.option(_OPTION.get(name, f"--{name}"), name, type=int, default=default, show_default=True,
-                                   help=_HELP[name])(command)  # fmt: skip
+    """The search parameters as options, from their declarations (``PARAMS``); the query is the argument."""
+    for param in reversed(PARAMS):
+        if param.name == "q":
+            continue
+        names = (_OPTION.get(param.name, f"--{param.name}"), param.name)
+        if param.kind == "flag":
+            option = click.option(*names, is_flag=True, help=param.help)
+        elif param.kind == "choice":
+            choices = [c for c in param.schema["enum"] if c]
+            option = click.option(*names, type=click.Choice(choices), default=param.schema["default"],
+                                  show_default=True, help=param.help)  # fmt: skip
+        elif param.kind == "number":
+            default = CLI_PER_PAGE if param.name == "per_page" else param.schema["default"]
+            option = click.option(*names, type=int, default=default, show_default=True, help=param.help)
         else:
-            command = click.option(f"--{name}", name, help=_HELP[name])(command)
-    for facet in reversed(FILTER_FACETS):
-        command = click.option(f"--{facet.name}", facet.name, help=facet.help)(command)
+            option = click.option(*names, help=param.help)
+        command = option(command)
     return command
 
 
@@ -199,7 +198,8 @@ def search_command(query: tuple[str, ...], as_json: bool, index: Path, **params:
     """检索文章。词之间为“且”；支持 "短语"、OR、-排除、title:标题。"""
     text = " ".join(query)
     try:
-        request = SearchRequest.from_params({"q": text, **params, "exact": "1" if params.get("exact") else ""})
+        flags = {p.name: "1" if params.get(p.name) else "" for p in PARAMS if p.kind == "flag"}
+        request = SearchRequest.from_params({"q": text, **params, **flags})
         recover_if_idle(index)
         result = SearchService(index).search(request)
     except QueryError as exc:

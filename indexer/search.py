@@ -27,7 +27,7 @@ from .engine.facets import FACETS, FILTER_FACETS, count, intersect
 from .engine.highlight import highlight_all, snippet
 from .engine.matching import Scores, evaluate, vote
 from .engine.related import related as related_docs
-from .engine.request import MAX_QUERY, Filters, SearchRequest
+from .engine.request import MAX_QUERY, PARAMS, Filters, SearchRequest
 from .engine.results import ArticleRecord, Hit, SearchResult
 from .engine.understanding import BETTER, FEW, Expansion, Understanding, alternative, folded, initials
 from .errors import IndexCorruptError, IndexerError
@@ -137,6 +137,9 @@ class SearchService:
             values = scored.values[np.searchsorted(scored.docs, matched)]
         ordered = matched[ranking.first(start + request.per_page, gen.rank[matched], values)]
         terms = _highlight_terms(answer.understood, answer.parsed)
+        params = request.params
+        if conditions := answer.understood.conditions:
+            params.update(q=answer.understood.searched, **{k: v for c in conditions for k, v in c.params().items()})
         return SearchResult(
             query=request.query,
             total=len(matched),
@@ -149,13 +152,31 @@ class SearchService:
             sort=request.sort,
             terms=terms,
             understood=answer.understood,
+            params=params,
         )
+
+    def suggestions(self, request: SearchRequest) -> list[Suggestion]:
+        """For a search that found nothing: each filter, and each word of several, that could be dropped, with
+        how many articles the search finds without it (the most first)."""
+        params = request.params
+        out = []
+        for param in PARAMS:
+            if param.filter and params[param.name]:
+                total = self.search(SearchRequest.from_params({**params, param.name: "", "per_page": 1})).total
+                out.append(Suggestion(f"{param.label}“{params[param.name]}”", total, {param.name: ""}))
+        terms = [t.text for t in request.parsed.positive_terms()]
+        if len(terms) > 1:
+            for term in terms:
+                rest = " ".join(t for t in terms if t != term)
+                total = self.search(SearchRequest.from_params({**params, "q": rest, "per_page": 1})).total
+                out.append(Suggestion(f"词“{term}”", total, {"q": rest}))
+        return sorted(out, key=lambda s: -s.total)
 
     def _answer(self, gen: Generation, request: SearchRequest) -> _Answer:
         """The first reading of the request that finds articles, else the first: the filters typed among its
         words applied, and then the words as text; a query of one such word that no article has as it is
         typed, its filter first."""
-        parsed = q.parse(request.query)
+        parsed = request.parsed
         if request.exact:
             return self._read(gen, request, parsed, request.filters, ())
         sections = gen.coded["section"].values
@@ -337,6 +358,16 @@ class SearchService:
         """All issues, newest first, without their article lists."""
         records = sorted(self.generation().issues.values(), key=lambda r: r["date"], reverse=True)
         return [{k: v for k, v in r.items() if k not in ("articles", "toc")} for r in records]
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A way out of an empty result: what to drop, how many articles the search then finds, and the search
+    parameters that drop it."""
+
+    what: str
+    total: int
+    changes: dict[str, str]
 
 
 @dataclass

@@ -27,11 +27,13 @@ _FORMULA = ("=", "+", "-", "@", "\t", "\r")  # a cell starting so is a formula t
 class Export:
     """What the three share: the search page's parameters, the one search, and the citation of a hit."""
 
-    def __init__(self, service: SearchService, search_params: tuple[str, ...]):
-        self.archive, self.search_params = service, search_params
+    def __init__(self, service: SearchService):
+        self.archive = service
 
-    def params(self, req: falcon.Request) -> dict[str, str]:
-        return {name: (req.get_param(name) or "").strip() for name in self.search_params}
+    @staticmethod
+    def request(req: falcon.Request) -> SearchRequest:
+        """The search, as the search page reads it (every page of it: an export takes them all)."""
+        return SearchRequest.from_params({**req.params, "page": None, "per_page": None})
 
     def cite(self, base: str, hit: Hit, issues: dict[str, dict]) -> str:
         if hit.issue not in issues:
@@ -43,8 +45,9 @@ class Feed(Export):
     """/search.atom: the newest results of a search, so that a feed reader tells staff of a new issue."""
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        params = self.params(req)
-        result = self.archive.search(SearchRequest.from_params(params).newest())
+        request = self.request(req)
+        params = request.params
+        result = self.archive.search(request.newest())
         resp.content_type = "application/atom+xml; charset=utf-8"
         resp.data = self.render(req.context.base, params, result)
 
@@ -84,7 +87,7 @@ class Spreadsheet(Export):
     """/search.csv: every result up to EXPORT_LIMIT, in UTF-8 with a BOM so that Excel reads the Chinese."""
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        result = self.archive.search(SearchRequest.from_params(self.params(req)).whole(EXPORT_LIMIT))
+        result = self.archive.search(self.request(req).whole(EXPORT_LIMIT))
         out = io.StringIO()
         out.write("\ufeff")
         writer = csv.writer(out, lineterminator="\r\n")
@@ -100,13 +103,14 @@ class Spreadsheet(Export):
 class Citations(Export):
     """/search/citations: the citation line of every result up to EXPORT_LIMIT, ready to paste."""
 
-    def __init__(self, service: SearchService, search_params: tuple[str, ...], render: Callable[..., str]):
-        super().__init__(service, search_params)
+    def __init__(self, service: SearchService, render: Callable[..., str]):
+        super().__init__(service)
         self.render = render
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        params = self.params(req)
-        result = self.archive.search(SearchRequest.from_params(params).whole(EXPORT_LIMIT))
+        request = self.request(req)
+        params = request.params
+        result = self.archive.search(request.whole(EXPORT_LIMIT))
         issues: dict[str, dict] = {}
         resp.content_type = falcon.MEDIA_HTML
         resp.text = self.render(
@@ -143,7 +147,7 @@ def _cell(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA) else text
 
 
-def add_exports(app: falcon.App, service: SearchService, search_params: tuple[str, ...], render) -> None:
-    app.add_route(FEED, Feed(service, search_params))
-    app.add_route(CSV, Spreadsheet(service, search_params))
-    app.add_route(CITATIONS, Citations(service, search_params, render))
+def add_exports(app: falcon.App, service: SearchService, render: Callable[..., str]) -> None:
+    app.add_route(FEED, Feed(service))
+    app.add_route(CSV, Spreadsheet(service))
+    app.add_route(CITATIONS, Citations(service, render))

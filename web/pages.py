@@ -23,16 +23,13 @@ from indexer import (
     issue_url,
     search_url,
 )
-from indexer.engine.query import parse as parse_query
-from indexer.engine.request import MAX_QUERY
+from indexer.engine.request import MAX_QUERY, PARAMS, SEARCH_PARAMS, given
 
 from .charts import bar_chart
 from .exports import add_exports, links
 
 STATIC = Path(__file__).resolve().parent / "static"
-# The parameters a search page keeps in its links (page is added per link).
-SEARCH_PARAMS = ("q", *(f.name for f in FILTER_FACETS), "from", "to", "sort", "exact")
-FILTER_NAMES = {**{f.name: f.label for f in FILTER_FACETS}, "from": "起始日期", "to": "截止日期"}
+FILTER_NAMES = {p.name: p.label for p in PARAMS if p.filter}
 
 env = Environment(loader=PackageLoader("web", "templates"), autoescape=select_autoescape(default=True))
 env.globals.update(
@@ -76,7 +73,7 @@ def add_pages(app: falcon.App, service: SearchService) -> None:
     app.add_route(article_url("{article_id}"), ArticlePage(service))
     app.add_route("/issues", IssuesPage(service))
     app.add_route(issue_url("{issue_id}"), IssuePage(service))
-    add_exports(app, service, SEARCH_PARAMS, render)
+    add_exports(app, service, render)
     app.add_static_route("/static", str(STATIC))
 
 
@@ -99,22 +96,19 @@ class SearchPage:
         self.archive = service
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        typed = {name: (req.get_param(name) or "").strip() for name in SEARCH_PARAMS}
         result, error = None, None
         try:
             # per_page is the page's own, not the visitor's to set.
-            result = self.archive.search(SearchRequest.from_params({**typed, "page": req.get_param("page") or None}))
+            request = SearchRequest.from_params({**req.params, "per_page": None})
+            result = self.archive.search(request)
+            typed, params = request.params, result.params
         except QueryError as exc:
             resp.status = falcon.HTTP_400
             error = exc.message
-        # Filters typed among the words are the page's filters from here on: the boxes show them, and every
-        # link carries them as parameters beside the remaining words.
-        conditions = result.understood.conditions if result is not None else ()
-        params = dict(typed)
-        if conditions:
-            params.update(q=result.understood.searched, **{k: v for c in conditions for k, v in c.params().items()})
-        suggestions = self._suggestions(params) if result is not None and result.total == 0 else []
+            typed = params = {name: "" for name in SEARCH_PARAMS} | dict(given(req.params))
+        suggestions = self.archive.suggestions(request) if result is not None and result.total == 0 else []
         link = _linker(params)
+        conditions = result.understood.conditions if result is not None else ()
         _html(
             resp,
             render(
@@ -123,7 +117,7 @@ class SearchPage:
                 typed=typed,
                 result=result,
                 error=error,
-                suggestions=suggestions,
+                suggestions=[{"what": s.what, "total": s.total, "url": link(**_drop(s.changes))} for s in suggestions],
                 link=link,
                 active_filters=[(k, FILTER_NAMES[k], params[k]) for k in FILTER_NAMES if params[k]],
                 removals=[link(**{k + "_": None for k in c.params()}) for c in conditions],
@@ -132,22 +126,6 @@ class SearchPage:
                 exports=links(params),
             ),
         )
-
-    def _suggestions(self, params: dict[str, str]) -> list[dict[str, Any]]:
-        """For an empty result: which filter or word to drop, and how many articles that would find."""
-        out = []
-        for name, label in FILTER_NAMES.items():
-            if params[name]:
-                changed = {**params, name: ""}
-                total = self.archive.search(SearchRequest.from_params({**changed, "per_page": 1})).total
-                out.append({"what": f"{label}“{params[name]}”", "total": total, "url": _linker(params)(**{name: None})})
-        terms = [t.text for t in parse_query(params["q"]).positive_terms()]
-        if len(terms) > 1:
-            for term in terms:
-                rest = " ".join(t for t in terms if t != term)
-                total = self.archive.search(SearchRequest.from_params({**params, "q": rest, "per_page": 1})).total
-                out.append({"what": f"词“{term}”", "total": total, "url": _linker(params)(q=rest)})
-        return sorted(out, key=lambda s: -s["total"])
 
     @staticmethod
     def _charts(result: Any) -> list[Markup]:
@@ -217,6 +195,11 @@ class IssuePage:
         for article in issue["articles"]:
             sections.setdefault(article["section"], []).append(article)
         _html(resp, render("issue.html", issue=issue, sections=sections, section_pages=section_pages))
+
+
+def _drop(changes: dict[str, str]) -> dict[str, str | None]:
+    """A suggestion's changes as ``_linker``'s keywords (a blank value drops the parameter)."""
+    return {name + "_": value or None for name, value in changes.items()}
 
 
 def _linker(params: dict[str, str]):

@@ -12,10 +12,12 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 from ..errors import QueryError
 from .facets import FILTER_FACETS
+from .query import ParsedQuery, parse
 
 # Long enough for a pasted paragraph (issue 13's passages of 1,000 characters and more).
 MAX_QUERY = 2000
@@ -29,37 +31,53 @@ SORTS = {"relevance": "相关度", "date": "时间"}
 # The forms a date filter accepts; the OpenAPI document publishes this pattern.
 DATE_PATTERN = r"^\s*(\d{4})\s*(?:[-./年]\s*(\d{1,2})\s*(?:[-./月]\s*(\d{1,2})\s*日?|月)?)?\s*年?\s*$"
 _DATE = re.compile(DATE_PATTERN)
+# The filters by parameter name: the facets' and the date bounds.
+FILTER_NAMES = (*(f.name for f in FILTER_FACETS), "from", "to")
 _INT = re.compile(r"^\s*[+-]?\d+\s*$")
 DATE_HELP = "2017、2017-06 或 2017-06-10（也接受 2017年6月 这样的写法）"
 
 
 @dataclass(frozen=True)
 class Param:
-    """One search parameter: its HTTP name, the keyword ``SearchService.search`` takes, its JSON schema."""
+    """One search parameter: its HTTP name, the keyword ``SearchService.search`` takes, what staff call it,
+    its kind (how the CLI and the forms take it: ``text``, ``choice``, ``number`` or ``flag``), whether it only
+    chooses a page of the results (an export or a feed takes them all), its JSON schema and its help."""
 
     name: str
     keyword: str
+    label: str
+    kind: str
     schema: dict[str, Any]
     help: str
+    paging: bool = False
+
+    @property
+    def filter(self) -> bool:
+        """True for a parameter that narrows the results (a facet's filter or a date bound)."""
+        return self.name in FILTER_NAMES
 
 
+_TEXT = {"type": "string"}
+_DATE_SCHEMA = {"type": "string", "pattern": f"^\\s*$|{DATE_PATTERN}"}  # empty means no bound, as a form sends it
 PARAMS: tuple[Param, ...] = (
-    Param("q", "query", {"type": "string", "maxLength": MAX_QUERY}, '查询：词之间为“且”；"短语"；OR；-排除；title:'),
-    *(Param(f.name, f.name, {"type": "string"}, f.help) for f in FILTER_FACETS),
-    # Empty means no bound, as an HTML form sends it.
-    Param("from", "date_from", {"type": "string", "pattern": f"^\\s*$|{DATE_PATTERN}"}, f"起始日期：{DATE_HELP}"),
-    Param("to", "date_to", {"type": "string", "pattern": f"^\\s*$|{DATE_PATTERN}"}, f"截止日期：{DATE_HELP}"),
-    Param("sort", "sort", {"enum": [*SORTS, ""], "default": "relevance"}, "排序：relevance（相关度）或 date（时间）"),
-    Param("page", "page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}, "页码"),
-    Param("exact", "exact", {"enum": ["", "0", "1"], "default": ""}, "完全按输入检索，不纠错、不转拼音（exact=1）"),
-    Param(
-        "per_page",
-        "per_page",
-        {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": PER_PAGE},
-        f"每页条数（最多 {MAX_PER_PAGE}）",
-    ),
-)
+    Param("q", "query", "检索词", "text", {**_TEXT, "maxLength": MAX_QUERY},
+          '查询：词之间为“且”；"短语"；OR；-排除；+必含；title:'),
+    *(Param(f.name, f.name, f.label, "text", _TEXT, f.help) for f in FILTER_FACETS),
+    Param("from", "date_from", "起始日期", "text", _DATE_SCHEMA, f"起始日期：{DATE_HELP}"),
+    Param("to", "date_to", "截止日期", "text", _DATE_SCHEMA, f"截止日期：{DATE_HELP}"),
+    Param("sort", "sort", "排序", "choice", {"enum": [*SORTS, ""], "default": "relevance"},
+          "排序：relevance（相关度）或 date（时间）"),
+    Param("page", "page", "页码", "number", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+          "页码", paging=True),
+    Param("exact", "exact", "完全按输入检索", "flag", {"enum": ["", "0", "1"], "default": ""},
+          "完全按输入检索，不扩展、不纠错、不转拼音、不识别筛选词（exact=1）"),
+    Param("per_page", "per_page", "每页条数", "number",
+          {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": PER_PAGE},
+          f"每页条数（最多 {MAX_PER_PAGE}）", paging=True),
+)  # fmt: skip
 _BY_KEYWORD = {p.keyword: p for p in PARAMS}
+# The parameters that make a search what it is, in order: a search page keeps them in its links.
+SEARCH_PARAMS: tuple[str, ...] = tuple(p.name for p in PARAMS if not p.paging)
 
 
 @dataclass(frozen=True)
@@ -88,12 +106,27 @@ class Filters:
 
 @dataclass(frozen=True)
 class SearchRequest:
+    """One search, read and checked once (``from_params``): what every caller passes to ``SearchService``."""
+
     query: str = ""
     filters: Filters = field(default_factory=Filters)
     sort: str = "relevance"
     page: int = 1
     per_page: int = PER_PAGE
-    exact: bool = False  # search the words as typed: no pinyin reading, no correction
+    exact: bool = False  # search the words as typed: no thesaurus, no pinyin reading, no correction
+    # The parameters that make the search (SEARCH_PARAMS) as they were given, blanks left out: what a page
+    # shows in its boxes and carries in its links.
+    given: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+
+    @cached_property
+    def parsed(self) -> ParsedQuery:
+        """The query, parsed (and folded) once for every step that reads it."""
+        return parse(self.query)
+
+    @property
+    def params(self) -> dict[str, str]:
+        """``given`` as a mapping, every search parameter present (blank where not given)."""
+        return {name: "" for name in SEARCH_PARAMS} | dict(self.given)
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any], *, per_page: int = PER_PAGE) -> SearchRequest:
@@ -127,7 +160,7 @@ class SearchRequest:
         exact = _text(params.get("exact")).strip()
         if exact not in ("", "0", "1"):
             raise QueryError("exact", f"“{exact}”无效：1 表示完全按输入检索，留空或 0 表示允许纠错。")
-        return cls(query, Filters(tuple(values), start, end), sort, page, size, exact == "1")
+        return cls(query, Filters(tuple(values), start, end), sort, page, size, exact == "1", given(params))
 
     def whole(self, limit: int = EXPORT_LIMIT) -> SearchRequest:
         """The same search as one page of up to ``limit`` results (an export takes every page at once)."""
@@ -144,6 +177,12 @@ class SearchRequest:
         if unknown:
             raise TypeError(f"unknown search keywords: {sorted(unknown)}")
         return cls.from_params({_BY_KEYWORD[k].name: v for k, v in keywords.items()})
+
+
+def given(params: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """The search parameters of ``params`` as given (stripped, blanks left out): what a page shows in its boxes,
+    also when a parameter is refused."""
+    return tuple((name, value) for name in SEARCH_PARAMS if (value := _text(params.get(name)).strip()))
 
 
 def parse_date(value: Any, param: str, *, end: bool) -> dt.date | None:

@@ -68,6 +68,9 @@ class SearchResult:
     understood: Understanding
     sort: str = "relevance"
     terms: list[str] = field(default_factory=list)
+    # What was searched, as search parameters: the given ones, with the filters read from the words set and
+    # those words taken out of the query (what a page's boxes and links carry).
+    params: dict[str, str] = field(default_factory=dict)
 
     @property
     def relaxed(self) -> bool:

@@ -144,8 +144,8 @@ def folded(typed: str) -> tuple[Change, ...]:
 
 
 def alternative(parsed: q.ParsedQuery, vocabulary: Vocabulary) -> tuple[q.ParsedQuery, tuple[Change, ...]] | None:
-    """The query with pinyin (whole, or mixed with characters) read as archive words and homophone and shape
-    slips corrected; None if nothing changes."""
+    """The query (folded when parsed) with pinyin (whole, or mixed with characters) read as archive words and
+    homophone and shape slips corrected; None if nothing changes."""
     texts: dict[str, str] = {}
     changes: list[Change] = []
     for term in parsed.positive_terms():
@@ -157,11 +157,11 @@ def alternative(parsed: q.ParsedQuery, vocabulary: Vocabulary) -> tuple[q.Parsed
                 texts[term.text] = "".join(words)
                 changes.append(Change("pinyin", term.text, texts[term.text]))
             continue
-        if (read := vocabulary.mixed(normalise(term.text))) is not None:
+        if (read := vocabulary.mixed(term.text)) is not None:
             texts[term.text] = read
             changes.append(Change("pinyin", term.text, read))
             continue
-        corrected = vocabulary.correct(normalise(term.text))
+        corrected = vocabulary.correct(term.text)
         if corrected is not None:
             texts[term.text] = corrected
             changes.append(Change("correction", term.text, corrected))
