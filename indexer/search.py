@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,16 +20,14 @@ import numpy as np
 
 from archive import Article, Paragraph
 
+from . import answering
 from .engine import query as q
 from .engine import ranking
-from .engine.conditions import Condition, recognise
-from .engine.facets import FACETS, FILTER_FACETS, count, intersect
+from .engine.facets import FACETS
 from .engine.highlight import highlight_all, snippet
-from .engine.matching import Scores, evaluate, vote
 from .engine.related import related as related_docs
-from .engine.request import MAX_QUERY, PARAMS, Filters, SearchRequest
+from .engine.request import MAX_QUERY, PARAMS, SearchRequest
 from .engine.results import ArticleRecord, Hit, SearchResult
-from .engine.understanding import BETTER, FEW, Expansion, Understanding, alternative, folded, initials
 from .errors import IndexCorruptError, IndexerError
 from .language import shapes, thesaurus
 from .language.analysis import init as init_analysis
@@ -127,7 +125,7 @@ class SearchService:
             raise TypeError("give a SearchRequest or keywords, not both")
         started = time.perf_counter()
         gen = self.generation()
-        answer = self._answer(gen, request)
+        answer = answering.answer(gen, request)
         scored, matched = answer.scored, answer.matched
         start = (request.page - 1) * request.per_page
         # Only the pages up to this one are ordered; totals and facets need no order.
@@ -136,7 +134,7 @@ class SearchService:
         else:
             values = scored.values[np.searchsorted(scored.docs, matched)]
         ordered = matched[ranking.first(start + request.per_page, gen.rank[matched], values)]
-        terms = _highlight_terms(answer.understood, answer.parsed)
+        terms = answering.highlight_terms(answer.understood, answer.parsed)
         params = request.params
         if conditions := answer.understood.conditions:
             params.update(q=answer.understood.searched, **{k: v for c in conditions for k, v in c.params().items()})
@@ -171,117 +169,6 @@ class SearchService:
                 total = self.search(SearchRequest.from_params({**params, "q": rest, "per_page": 1})).total
                 out.append(Suggestion(f"词“{term}”", total, {"q": rest}))
         return sorted(out, key=lambda s: -s.total)
-
-    def _answer(self, gen: Generation, request: SearchRequest) -> _Answer:
-        """The first reading of the request that finds articles, else the first: the filters typed among its
-        words applied, and then the words as text; a query of one such word that no article has as it is
-        typed, its filter first."""
-        parsed = request.parsed
-        if request.exact:
-            return self._read(gen, request, parsed, request.filters, ())
-        sections = gen.coded["section"].values
-        readings = [recognise(parsed, request.filters, sections)]
-        if readings[0][2]:
-            readings.append((parsed, request.filters, ()))
-        elif (lone := recognise(parsed, request.filters, sections, lone=True))[2]:
-            unheard = not evaluate(q.plan(parsed, expand=False), gen)
-            readings.insert(0 if unheard else 1, lone)
-        first = None
-        for rest, filters, conditions in readings:
-            answer = self._read(gen, request, rest, filters, conditions)
-            if len(answer.matched):
-                if first is not None and not conditions:
-                    answer.understood = replace(answer.understood, unfiltered=first.understood.conditions)
-                return answer
-            first = first or answer
-        assert first is not None
-        return first
-
-    def _read(
-        self, gen: Generation, request: SearchRequest, parsed: q.ParsedQuery, filters: Filters,
-        conditions: tuple[Condition, ...],
-    ) -> _Answer:  # fmt: skip
-        understood, scored, used = self._understand(gen, request, parsed)
-        if conditions:
-            searched = understood.searched if understood.guessed else q.unparse(used)
-            understood = replace(understood, conditions=conditions, searched=searched)
-        found = gen.live_docs if scored is None else scored.docs
-        matched, facets = self._filter(gen, found, filters)
-        return _Answer(understood, scored, used, filters, matched, facets)
-
-    def _understand(
-        self, gen: Generation, request: SearchRequest, parsed: q.ParsedQuery
-    ) -> tuple[Understanding, Scores | None, q.ParsedQuery]:
-        """Match the query as typed and, where that finds (almost) nothing, the forgiving steps in turn."""
-        typed = request.query
-        changes = folded(typed)
-        expand = not request.exact
-        exact, found = self._match(gen, q.plan(parsed, expand=expand))
-        if exact is None:
-            return Understanding(typed, typed, "exact", changes), None, parsed
-        if len(exact) > FEW:
-            return Understanding(typed, typed, "exact", changes, expansions=found), exact, parsed
-        passage = q.passage(typed)
-        if passage is not None and not exact:
-            votes = vote(passage, gen, len(gen.live))
-            if votes:
-                return Understanding(typed, typed, "passage", changes), votes, parsed
-        vocabulary = gen.vocabulary
-        if not request.exact and (alt := alternative(parsed, vocabulary)) is not None:
-            alt_parsed, alt_changes = alt
-            alt_scored, alt_mode, alt_found = self._attempt(gen, alt_parsed)
-            searched = q.unparse(alt_parsed)
-            if alt_scored and not exact:
-                understood = Understanding(typed, searched, alt_mode, changes + alt_changes, expansions=alt_found)
-                return understood, alt_scored, alt_parsed
-            if exact and alt_mode == "exact" and len(alt_scored) >= BETTER * len(exact):
-                # What was typed is found, so it is what is shown; the likelier words are offered.
-                understood = Understanding(typed, typed, "exact", changes, suggestion=searched, expansions=found)
-                return understood, exact, parsed
-        if exact:
-            return Understanding(typed, typed, "exact", changes, expansions=found), exact, parsed
-        known = None if request.exact else vocabulary.frequency.__contains__
-        scored, mode, found = self._attempt(gen, parsed, known, expand)
-        missing: tuple[str, ...] = ()
-        whole = lambda text: bool(evaluate(q.plan(q.parse(f'"{text}"')), gen))  # noqa: E731
-        if not scored and (plan := q.plan_partial(parsed, broaden=known, expand=expand, whole=whole)) is not None:
-            partial, found = self._match(gen, plan)
-            scored, mode = partial or Scores.empty(), "partial"
-            missing = tuple(p.typed for p in _parts(plan) if isinstance(p, q.Match) and not evaluate(p, gen))
-        suggestion = None if scored or request.exact else initials(parsed, vocabulary)
-        understood = Understanding(typed, typed, mode if scored else "exact", changes, suggestion=suggestion,
-                                   expansions=found, missing=missing if scored else ())  # fmt: skip
-        return understood, scored, parsed
-
-    def _attempt(
-        self, gen: Generation, parsed: q.ParsedQuery, known: q.Known = None, expand: bool = True
-    ) -> tuple[Scores, str, tuple[Expansion, ...]]:
-        """The query's matches as typed; else, given ``known``, with the general thesaurus; else with its words
-        apart (question words need not match, the others may be near-synonyms)."""
-        scored, found = self._match(gen, q.plan(parsed, expand=expand))
-        if not scored and known is not None:
-            scored, found = self._match(gen, q.plan(parsed, broaden=known))
-        if scored or not q.can_relax(parsed):
-            return scored or Scores.empty(), "exact", found
-        relaxed, found = self._match(gen, q.plan(parsed, relaxed=True, broaden=known, expand=expand))
-        return relaxed or Scores.empty(), "relaxed", found
-
-    def _match(self, gen: Generation, plan: q.Plan | None) -> tuple[Scores | None, tuple[Expansion, ...]]:
-        """Docnums matching ``plan`` with their scores (None for an empty query: browse), and the thesaurus
-        words that found some."""
-        if plan is None:
-            return None, ()
-        found: list[tuple[str, str]] = []
-        return evaluate(plan, gen, found), Expansion.grouped(found)
-
-    def _filter(self, gen: Generation, found: np.ndarray, f: Filters) -> tuple[np.ndarray, dict[str, dict[str, int]]]:
-        """Apply the filters and count facets, each facet respecting the other filters (array operations)."""
-        narrowing: dict[str, np.ndarray | None] = {
-            facet.name: gen.coded[facet.source].having(found, value) if (value := f.get(facet.name)) else None
-            for facet in FILTER_FACETS
-        }
-        narrowing["date"] = gen.dated(found, f.date_from_iso, f.date_to_iso) if f.dated else None
-        return intersect(found, narrowing.values()), count(found, gen.coded, narrowing)
 
     def _hit(self, gen: Generation, docnum: int, terms: list[str]) -> Hit:
         title, unit, district, section, page, text = gen.shown(docnum)
@@ -368,38 +255,6 @@ class Suggestion:
     what: str
     total: int
     changes: dict[str, str]
-
-
-@dataclass
-class _Answer:
-    """One reading of a request: how it was understood, its matches (scored, and after the filters), the
-    query and filters it was matched with, and the facet counts."""
-
-    understood: Understanding
-    scored: Scores | None
-    parsed: q.ParsedQuery
-    filters: Filters
-    matched: np.ndarray
-    facets: dict[str, dict[str, int]]
-
-
-def _parts(plan: q.Plan) -> tuple[q.Plan, ...]:
-    """The parts of a partial plan (inside its exclusions)."""
-    if isinstance(plan, q.Without) and plan.positive is not None:
-        plan = plan.positive
-    return plan.parts if isinstance(plan, q.MostOf) else ()
-
-
-def _highlight_terms(understood: Understanding, parsed: q.ParsedQuery) -> list[str]:
-    """What to mark in snippets and pages: what was actually matched."""
-    if understood.mode == "passage":
-        text = q.passage(understood.typed) or ""
-        return [w for w in q.content_words(text) if len(w) > 1][:40]
-    if understood.mode == "partial":
-        terms = [w for t in parsed.positive_terms() for w in ([t.text] if t.phrase else q.content_words(t.text))]
-    else:
-        terms = q.highlight_terms(parsed, relaxed=understood.mode == "relaxed")
-    return list(dict.fromkeys([*terms, *(w for e in understood.expansions for w in e.added)]))
 
 
 def index_ready(index_dir: str | Path) -> bool:
