@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import falcon
 
-from indexer import SearchService
+from indexer import Admin, SearchService
 
 from .errors import ParamError
 from .resources import (
-    Admin,
+    REINDEX,
+    Access,
     ArticleResource,
     HealthResource,
     IssueResource,
@@ -18,15 +19,15 @@ from .resources import (
     SearchResource,
 )
 
-__all__ = ["Admin", "ParamError", "add_routes"]
+__all__ = ["Access", "ParamError", "add_routes"]
 
 
-def add_routes(app: falcon.App, service: SearchService, admin: Admin) -> None:
+def add_routes(app: falcon.App, service: SearchService, admin: Admin, access: Access) -> None:
     """Add the JSON routes (``/api/…`` and ``/healthz``) to ``app``."""
     app.add_route("/api/search", SearchResource(service))
     app.add_route("/api/articles/{article_id}", ArticleResource(service))
-    app.add_route("/api/issues", IssuesResource(service, admin))
-    app.add_route("/api/issues/{issue_id}", IssueResource(service, admin))
-    app.add_route("/api/reindex", ReindexResource(admin))
+    app.add_route("/api/issues", IssuesResource(service, admin, access))
+    app.add_route("/api/issues/{issue_id}", IssueResource(service, admin, access))
+    app.add_route(REINDEX, ReindexResource(admin, access))
     app.add_route("/api/openapi.json", OpenAPIResource())
     app.add_route("/healthz", HealthResource(service))

@@ -162,14 +162,20 @@ def _service() -> dict[str, Any]:
         "/api/reindex": {
             "post": {
                 "operationId": "reindex",
-                "summary": "从语料库重建索引（需要管理令牌）",
+                "summary": "在后台从语料库重建索引，立即返回（需要管理令牌）；用 GET 查询进度",
                 "security": [{"bearer": []}],
                 "responses": {
-                    "200": json_answer(ref("ReindexResult"), "已重建"),
-                    "422": error("语料库中有无法解析的文件；索引未改动"),
                     **ADMIN_ERRORS,
+                    "202": json_answer(ref("RebuildStatus"), "已开始；Location 为查询进度的地址"),
+                    "409": json_answer(ref("RebuildStatus"), "已有重建在进行"),
                 },
-            }
+            },
+            "get": {
+                "operationId": "reindexStatus",
+                "summary": "后台重建的进度（需要管理令牌）",
+                "security": [{"bearer": []}],
+                "responses": {"200": json_answer(ref("RebuildStatus"), "进度"), **ADMIN_ERRORS},
+            },
         },
         "/healthz": {
             "get": {

@@ -240,12 +240,17 @@ SCHEMAS: dict[str, Any] = {
             "generation": {"type": "string"},
         }
     ),
-    "ReindexResult": obj(
+    "RebuildStatus": obj(
         {
-            "generation": {"type": "string"},
-            "issues": {"type": "integer", "minimum": 0},
-            "articles": {"type": "integer", "minimum": 0},
-            "seconds": {"type": "number", "minimum": 0},
+            "state": {"enum": ["idle", "running", "done", "failed"], "description": "重建的状态"},
+            "done": {"type": "integer", "minimum": 0, "description": "已写入的文章数"},
+            "total": {"type": "integer", "minimum": 0, "description": "要写入的文章数"},
+            "started": {**NULLABLE_STRING, "format": "date-time"},
+            "finished": {**NULLABLE_STRING, "format": "date-time"},
+            "issues": NULLABLE_INT,
+            "generation": NULLABLE_STRING,
+            "message": {**NULLABLE_STRING, "description": "失败时的原因"},
+            "status_url": {"type": "string", "description": "查询进度的地址（GET）"},
         }
     ),
 }

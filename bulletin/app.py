@@ -11,7 +11,7 @@ import falcon
 
 import api
 import web
-from indexer import SearchService, Workspace, ensure_index, lean_dictionary, seed_vocabulary, use_vocabulary
+from indexer import Admin, SearchService, Workspace, ensure_index, lean_dictionary, seed_vocabulary, use_vocabulary
 
 from .address import PublicAddress
 from .caching import GenerationETag
@@ -28,12 +28,11 @@ def create_app(service: SearchService, settings: Settings, *, pages: bool = True
     app.req_options.auto_parse_qs_csv = False
     add_handlers(app, pages=pages)
     use_vocabulary(settings.data_dir / "vocabulary")
-    workspace = Workspace(settings.corpus_dir, settings.index_dir, settings.data_dir)
-    admin = api.Admin(workspace, settings.admin_token, settings.max_upload)
-    api.add_routes(app, service, admin)
+    admin = Admin(Workspace(settings.corpus_dir, settings.index_dir, settings.data_dir))
+    api.add_routes(app, service, admin, api.Access(settings.admin_token, settings.max_upload))
     if pages:
         web.add_pages(app, service)
-        web.add_admin(app, service, workspace, settings.admin_token, settings.max_upload)
+        web.add_admin(app, service, admin, settings.admin_token, settings.max_upload)
     return app
 
 

@@ -16,16 +16,16 @@ from archive.corpus import Corpus
 from archive.report import summary
 from indexer import (
     PARAMS,
+    Actor,
+    Admin,
     IndexerError,
     QueryError,
     SearchRequest,
     SearchService,
+    Workspace,
     backup,
     candidate_terms,
-    ingest,
     recover_if_idle,
-    reindex,
-    remove,
     repair,
     restore,
     use_vocabulary,
@@ -87,6 +87,12 @@ def _fail(exc: Exception) -> click.ClickException:
     return click.ClickException(str(exc))
 
 
+def _admin(corpus: Path, index: Path) -> Admin:
+    """The writes of the archive in these folders and the data folder given to ``bulletin``, audited."""
+    data = click.get_current_context().find_root().params["data"]
+    return Admin(Workspace(corpus, index, data))
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @_folder_option("--data", ENV["data_dir"], DEFAULT_DATA, DATA_HELP)
 def main(data: Path) -> None:
@@ -129,7 +135,7 @@ def check(files: tuple[Path, ...], as_json: bool, corpus: Path) -> None:
 def reindex_command(corpus: Path, index: Path) -> None:
     """从语料库完整重建索引，建好后原子切换；建立期间检索照常可用。"""
     try:
-        report = reindex(corpus, index, progress=_progress)
+        report = _admin(corpus, index).reindex(Actor.operating_system_user(), progress=_progress)
     except (ArchiveError, IndexerError) as exc:
         raise _fail(exc) from None
     click.echo(
@@ -145,7 +151,7 @@ def reindex_command(corpus: Path, index: Path) -> None:
 def ingest_command(files: tuple[Path, ...], corpus: Path, index: Path) -> None:
     """把新的一期（或修订的一期）收入语料库并更新索引。"""
     try:
-        report = ingest(files, corpus, index, progress=_progress)
+        report = _admin(corpus, index).ingest_files(list(files), Actor.operating_system_user(), progress=_progress)
     except (ArchiveError, IndexerError) as exc:
         raise _fail(exc) from None
     for label, ids in (("新增", report.added), ("替换", report.replaced), ("未变（已是最新）", report.unchanged)):
@@ -162,7 +168,7 @@ def ingest_command(files: tuple[Path, ...], corpus: Path, index: Path) -> None:
 def remove_command(issue: str, corpus: Path, index: Path) -> None:
     """删除一期：从索引中去掉它的文章，并删除语料库中的文件（ISSUE 如 2017-06）。"""
     try:
-        report = remove(issue, corpus, index)
+        report = _admin(corpus, index).remove(issue, Actor.operating_system_user())
     except (ArchiveError, IndexerError) as exc:
         raise _fail(exc) from None
     click.echo(f"已删除 {report.issue}：索引中去掉 {report.articles} 篇，语料库中删除 {len(report.files)} 个文件。")

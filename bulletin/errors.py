@@ -10,7 +10,7 @@ import falcon
 
 from api import ParamError
 from archive import ArchiveError
-from indexer import IndexerError, NoSuchIssueError, QueryError, WriterBusyError
+from indexer import IndexerError, NoSuchIssueError, QueryError, TooLargeError, WriterBusyError
 from web import render_error
 
 log = logging.getLogger("bulletin.app")
@@ -68,6 +68,14 @@ def _no_issue(req: falcon.Request, resp: falcon.Response, exc: NoSuchIssueError,
     raise falcon.HTTPNotFound(title="找不到这一期", description=exc.message)
 
 
+def _too_large(req: falcon.Request, resp: falcon.Response, exc: TooLargeError, params: dict) -> None:
+    raise falcon.HTTPContentTooLarge(title="内容过大", description=exc.message)
+
+
+def _malformed(req: falcon.Request, resp: falcon.Response, exc: falcon.MediaMalformedError, params: dict) -> None:
+    raise falcon.HTTPBadRequest(title="上传格式错误", description="提交的内容无法解析。请重新提交。")
+
+
 def _unavailable(req: falcon.Request, resp: falcon.Response, exc: IndexerError, params: dict) -> None:
     raise falcon.HTTPServiceUnavailable(title="索引不可用", description=exc.message)
 
@@ -86,6 +94,8 @@ def add_handlers(app: falcon.App, *, pages: bool) -> None:
     app.add_error_handler(IndexerError, _unavailable)
     app.add_error_handler(WriterBusyError, _busy)
     app.add_error_handler(NoSuchIssueError, _no_issue)
+    app.add_error_handler(TooLargeError, _too_large)
+    app.add_error_handler(falcon.MediaMalformedError, _malformed)
     app.add_error_handler(QueryError, _query_error)
     app.set_error_serializer(_serializer(pages))
 

@@ -1,9 +1,8 @@
 """The gunicorn worker of `bulletin serve`: gunicorn's sync worker, with our answers to what it refuses.
 
-Sync, one request at a time a process: search is CPU-bound Python, and gunicorn's threaded worker hands
-every request between two threads under one GIL, which halved the rate at which a worker answered
-(measured in ``gunicorn_conf``). A sync worker closes each connection after its answer. A thread tells the
-master the worker is alive while a long request runs, as the threaded worker's loop did.
+Sync, one request at a time a process: search is CPU-bound Python, and a threaded worker hands every
+request between two threads under one GIL (``docs/performance.md``). A sync worker closes each connection
+after its answer. No request runs long: a rebuild runs in a process of its own (``indexer.admin.rebuild``).
 
 gunicorn refuses some requests before the app sees them (a request line or a header past its limits, a
 malformed request) and would answer with its own English HTML. This worker answers them as the app answers
@@ -19,8 +18,6 @@ from __future__ import annotations
 
 import errno
 import re
-import threading
-import time
 from http import HTTPStatus
 
 from gunicorn import util
@@ -74,17 +71,6 @@ class BoundedParser(RequestParser):
 
 
 class Worker(SyncWorker):
-    def run(self):
-        threading.Thread(target=self._heartbeat, name="heartbeat", daemon=True).start()
-        super().run()
-
-    def _heartbeat(self) -> None:
-        # A request may run past `timeout` (`POST /api/reindex` of a large archive takes minutes): the master
-        # hears from the worker meanwhile, as it did from gunicorn's threaded worker, and does not end it.
-        while self.alive:
-            time.sleep(max(self.timeout / 2, 0.1))
-            self.notify()
-
     def handle(self, listener, client, addr):
         # Our parser reads the request (plain HTTP/1.1 only: serve speaks no TLS, for which gunicorn's own
         # handling stays); what it refuses is answered by ``handle_error``.

@@ -9,7 +9,7 @@ and what a generation folder holds (``generation``) and how generations are swit
 Everything outside this package calls ``SearchService`` and the build functions, never Whoosh.
 """
 
-from .admin import AuditLog, Preview, Workspace
+from .admin import Actor, Admin, AuditLog, Preview, Upload, Workspace, read_upload
 from .engine.facets import FACETS, FILTER_FACETS, Facet
 from .engine.request import PARAMS, SORTS, Filters, Param, SearchRequest
 from .engine.results import EXPORT_COLUMNS, ArticleRecord, Hit, SearchResult
@@ -20,6 +20,7 @@ from .errors import (
     IndexMissingError,
     NoSuchIssueError,
     QueryError,
+    TooLargeError,
     WriterBusyError,
 )
 from .language.analysis import lean_dictionary
@@ -38,6 +39,8 @@ __all__ = [
     "FILTER_FACETS",
     "PARAMS",
     "SORTS",
+    "Actor",
+    "Admin",
     "ArticleRecord",
     "AuditLog",
     "BackupError",
@@ -61,6 +64,8 @@ __all__ = [
     "SearchResult",
     "SearchService",
     "Term",
+    "TooLargeError",
+    "Upload",
     "VerifyReport",
     "Workspace",
     "WriterBusyError",
@@ -72,6 +77,7 @@ __all__ = [
     "ingest",
     "issue_url",
     "lean_dictionary",
+    "read_upload",
     "recover_if_idle",
     "reindex",
     "remove",

@@ -6,7 +6,8 @@ IndexerError
 ├── WriterBusyError     another reindex/ingest holds the writer lock
 ├── BuildError          a build or ingest failed; nothing was changed
 │   └── NoSuchIssueError  the issue to remove is in neither the corpus nor the index
-└── QueryError          a search parameter is invalid (carries the parameter name)
+├── QueryError          a search parameter is invalid (carries the parameter name)
+└── TooLargeError       what was sent is over its limit (an upload, a form); nothing was kept
 """
 
 from __future__ import annotations
@@ -48,3 +49,8 @@ class QueryError(IndexerError, ValueError):
     def __init__(self, param: str, message: str):
         super().__init__(message)
         self.param = param
+
+
+class TooLargeError(IndexerError):
+    """Raised when what was sent (an uploaded file, a form) is over its limit; the message names the limit.
+    Nothing was kept."""

@@ -252,11 +252,19 @@ def test_vocabulary_lives_in_the_data_folder_and_a_term_can_be_accepted(admin):
     assert "收录新词" in site.soup("/admin/audit").get_text()
 
 
-def test_cli_remove_and_terms(fresh):
+def test_cli_remove_and_terms(fresh, tmp_path):
+    import getpass
+
+    from indexer import AuditLog
+
     corpus, index = fresh
-    removed = run_cli("remove", "2018-03", "--corpus", str(corpus), "--index", str(index))
+    data = tmp_path / "data"
+    removed = run_cli("--data", str(data), "remove", "2018-03", "--corpus", str(corpus), "--index", str(index))
     assert removed.returncode == 0, removed.stderr
     assert "已删除 2018-03" in removed.stdout and not list(corpus.rglob("2018-03.*"))
+    # The command line's writes go the one way the pages' and the API's do, audited under the system user.
+    (entry,) = AuditLog(data / "audit.log").entries()
+    assert (entry["action"], entry["issue"], entry["actor"]) == ("remove", "2018-03", f"{getpass.getuser()}（命令行）")
     again = run_cli("remove", "2018-03", "--corpus", str(corpus), "--index", str(index))
     assert again.returncode == 1 and "没有编号为“2018-03”的一期" in again.stderr
     listed = run_cli("terms", "2017-06", "--corpus", str(corpus), "--limit", "5")

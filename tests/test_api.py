@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import tree_snapshot, upload, variant_of_seed
+from conftest import tree_snapshot, upload, variant_of_seed, wait_for
 from jsonschema import Draft202012Validator, FormatChecker
 
 from indexer.engine.request import MAX_QUERY
@@ -204,8 +204,17 @@ def test_upload_with_the_token_lands_and_is_found(writable, openapi):
         openapi, upload(client, {"file": ("a.md", variant_of_seed(2020, 5))}, TOKEN), "/api/issues", "post"
     )
     assert again["unchanged"] == ["2020-05"]
-    rebuilt = conforms(openapi, client.simulate_post("/api/reindex", headers=TOKEN), "/api/reindex", "post")
-    assert rebuilt["issues"] == 6 and rebuilt["articles"] == 76
+    # A rebuild answers at once and runs in a process of its own, followed at its status address.
+    posted = client.simulate_post("/api/reindex", headers=TOKEN)
+    started = conforms(openapi, posted, "/api/reindex", "post")
+    assert posted.status_code == 202 and posted.headers["location"] == started["status_url"] == "/api/reindex"
+
+    def finished():
+        status = conforms(openapi, client.simulate_get("/api/reindex", headers=TOKEN), "/api/reindex", "get")
+        return status if status["state"] in ("done", "failed") else None
+
+    rebuilt = wait_for(finished, 60, "the background rebuild")
+    assert rebuilt["state"] == "done" and rebuilt["issues"] == 6 and rebuilt["done"] == 76
 
 
 @pytest.mark.parametrize(

@@ -12,20 +12,20 @@ import hashlib
 import hmac
 import secrets
 import time
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import falcon
 
 from archive import SUFFIXES, ArchiveError
-from indexer import SearchService, issue_url
-from indexer.admin import Workspace
-from indexer.language.wordlists import VOCABULARY_FILES, domain_words, parse_userdict, vocabulary_file, write_vocabulary
+from indexer import Actor, Admin, SearchService, TooLargeError, issue_url, read_upload
+from indexer.language.wordlists import VOCABULARY_FILES, vocabulary_file
 
 from .pages import render
 
 COOKIE = "bulletin_admin"
+SIGNED_IN = "管理员"  # who a session signed in with the token is, in the audit trail
 SESSION_HOURS = 8
 ROOT = "/admin"
 
@@ -71,8 +71,8 @@ class Sessions:
 class AdminPage:
     """What every admin resource shares: the session check, the CSRF check, rendering and the audit."""
 
-    def __init__(self, service: SearchService, workspace: Workspace, sessions: Sessions, max_upload: int):
-        self.archive, self.workspace, self.sessions, self.max_upload = service, workspace, sessions, max_upload
+    def __init__(self, service: SearchService, admin: Admin, sessions: Sessions, max_upload: int):
+        self.service, self.admin, self.sessions, self.max_upload = service, admin, sessions, max_upload
 
     def session(self, req: falcon.Request) -> str:
         session = self.sessions.valid(next(iter(req.get_cookie_values(COOKIE) or ()), None))
@@ -103,8 +103,10 @@ class AdminPage:
         session = getattr(req.context, "session", None)
         resp.text = render(f"admin/{template}", csrf=self.sessions.csrf(session) if session else "", **context)
 
-    def audit(self, action: str, **details: Any) -> None:
-        self.workspace.audit.record(action, **details)
+    @staticmethod
+    def actor(req: falcon.Request) -> Actor:
+        """Who is signed in (the token's holder), from where."""
+        return Actor(SIGNED_IN, req.remote_addr)
 
 
 class Login(AdminPage):
@@ -120,7 +122,7 @@ class Login(AdminPage):
             return
         resp.set_cookie(COOKIE, self.sessions.issue(), max_age=SESSION_HOURS * 3600, path=ROOT, http_only=True,
                         same_site="Strict", secure=req.context.base.startswith("https"))  # fmt: skip
-        self.audit("sign-in")
+        self.admin.audit.record("sign-in", self.actor(req))
         raise falcon.HTTPSeeOther(target)
 
 
@@ -129,15 +131,15 @@ class Logout(AdminPage):
         self.form(req)
         self.sessions.revoke(req.context.session)
         resp.unset_cookie(COOKIE, path=ROOT)
-        self.audit("sign-out")
+        self.admin.audit.record("sign-out", self.actor(req))
         self.page(req, resp, "signed_out.html")
 
 
 class Home(AdminPage):
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         self.session(req)
-        self.page(req, resp, "home.html", issues=self.archive.issues(), suffixes=SUFFIXES,
-                  rebuild=self.workspace.rebuild.status(), max_mb=self.max_upload / 1024 / 1024)  # fmt: skip
+        self.page(req, resp, "home.html", issues=self.service.issues(), suffixes=SUFFIXES,
+                  rebuild=self.admin.rebuilding.status(), max_mb=self.max_upload / 1024 / 1024)  # fmt: skip
 
 
 class Upload(AdminPage):
@@ -146,18 +148,19 @@ class Upload(AdminPage):
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         session = self.session(req)
         if req.content_length is not None and req.content_length > self.max_upload + 64 * 1024:
-            raise _too_large(self.max_upload)
-        fields, name, data = _read_multipart(req, self.max_upload)
-        self.check_csrf(session, fields.get("csrf", ""))
-        if data is None or not name:
+            raise TooLargeError(f"上传文件不能超过 {self.max_upload / 1024 / 1024:g} MB。请压缩或拆分后再上传。")
+        if not (req.content_type or "").startswith("multipart/form-data"):
+            raise falcon.HTTPUnsupportedMediaType(title="格式不对", description="请用页面上的表单上传文件。")
+        upload = read_upload(req.get_media(), self.max_upload)
+        self.check_csrf(session, upload.fields.get("csrf", ""))
+        if upload.data is None or not upload.name:
             raise falcon.HTTPBadRequest(title="没有选择文件", description="请选择一期简报文件后再上传。")
         try:
-            preview = self.workspace.stage_upload(data, name)
+            preview = self.admin.stage(upload.data, upload.name, self.actor(req))
         except ArchiveError as exc:
             resp.status = falcon.HTTP_422
-            self.page(req, resp, "upload_failed.html", name=name, message=str(exc))
+            self.page(req, resp, "upload_failed.html", name=upload.name, message=str(exc))
             return
-        self.audit("preview", issue=preview.issue.id, file=name, sha256=preview.key)
         raise falcon.HTTPSeeOther(f"{ROOT}/uploads/{preview.key}")
 
 
@@ -166,27 +169,21 @@ class Pending(AdminPage):
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, key: str) -> None:
         self.session(req)
-        preview = self.workspace.preview(key)
+        preview = self.admin.workspace.preview(key)
         if preview is None:
             raise _no_upload()
         self.page(req, resp, "preview.html", preview=preview, issue_url=issue_url)
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, key: str) -> None:
         fields = self.form(req)
-        preview = self.workspace.preview(key)
-        if preview is None:
-            raise _no_upload()
         if fields.get("action") == "discard":
-            self.workspace.discard(key)
+            self.admin.discard(key, self.actor(req))
             raise falcon.HTTPSeeOther(ROOT)
-        report = self.workspace.confirm(key)
-        if report is None:
+        confirmed = self.admin.confirm(key, self.actor(req))
+        if confirmed is None:
             raise _no_upload()
-        issue = preview.issue.id
-        action = "replace" if report.replaced else "add" if report.added else None
-        if action:
-            self.audit(action, issue=issue, file=preview.name, sha256=preview.key)
-        self.page(req, resp, "confirmed.html", preview=preview, report=report, link=issue_url(issue))
+        preview, report = confirmed
+        self.page(req, resp, "confirmed.html", preview=preview, report=report, link=issue_url(preview.issue.id))
 
 
 class Remove(AdminPage):
@@ -194,15 +191,14 @@ class Remove(AdminPage):
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, issue_id: str) -> None:
         self.session(req)
-        issue = self.archive.issue(issue_id)
+        issue = self.service.issue(issue_id)
         if issue is None:
             raise falcon.HTTPNotFound(title="找不到这一期", description=f"没有编号为“{issue_id}”的一期。")
         self.page(req, resp, "remove.html", issue=issue)
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, issue_id: str) -> None:
         self.form(req)
-        report = self.workspace.remove(issue_id)
-        self.audit("remove", issue=issue_id, file=", ".join(Path(f).name for f in report.files) or None)
+        report = self.admin.remove(issue_id, self.actor(req))
         self.page(req, resp, "removed.html", report=report)
 
 
@@ -211,21 +207,20 @@ class RebuildPage(AdminPage):
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         self.session(req)
-        status = self.workspace.rebuild.status()
+        status = self.admin.rebuilding.status()
         self.page(req, resp, "rebuild.html", status=status, started=_clock(status.get("started")),
                   finished=_clock(status.get("finished")))  # fmt: skip
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         self.form(req)
-        if self.workspace.rebuild.start():
-            self.audit("rebuild")
+        self.admin.rebuild(self.actor(req))
         raise falcon.HTTPSeeOther(f"{ROOT}/rebuild")
 
 
 class Audit(AdminPage):
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         self.session(req)
-        self.page(req, resp, "audit.html", entries=self.workspace.audit.entries())
+        self.page(req, resp, "audit.html", entries=self.admin.audit.entries())
 
 
 class Vocabulary(AdminPage):
@@ -239,17 +234,11 @@ class Vocabulary(AdminPage):
         fields = self.form(req)
         try:
             if fields.get("term"):
-                term = str(fields["term"]).strip()
-                parse_userdict(term)
-                if term not in {w for w, _ in domain_words()}:
-                    text = vocabulary_file("userdict.txt").read_text(encoding="utf-8")
-                    write_vocabulary("userdict.txt", text.rstrip("\n") + f"\n{term} 2000\n")
-                self.audit("term", detail=term)
+                self.admin.add_term(str(fields["term"]), self.actor(req))
                 saved = "userdict.txt"
             else:
                 saved = str(fields.get("name", ""))
-                write_vocabulary(saved, str(fields.get("text", "")))
-                self.audit("vocabulary", file=saved)
+                self.admin.save_word_list(saved, str(fields.get("text", "")), self.actor(req))
         except ValueError as exc:
             resp.status = falcon.HTTP_400
             self._show(req, resp, error=str(exc), saved=None)
@@ -261,14 +250,12 @@ class Vocabulary(AdminPage):
         self.page(req, resp, "vocabulary.html", files=files, error=error, saved=saved)
 
 
-def add_admin(
-    app: falcon.App, service: SearchService, workspace: Workspace, token: str | None, max_upload: int
-) -> None:
+def add_admin(app: falcon.App, service: SearchService, admin: Admin, token: str | None, max_upload: int) -> None:
     """The admin routes, only when the token is set (otherwise /admin is a 404 like any unknown page)."""
     if not token:
         return
-    sessions = Sessions(token, workspace.data_dir / "sessions-revoked.txt")
-    args = (service, workspace, sessions, max_upload)
+    sessions = Sessions(token, admin.workspace.data_dir / "sessions-revoked.txt")
+    args = (service, admin, sessions, max_upload)
     app.add_route(ROOT, Home(*args))
     app.add_route(f"{ROOT}/login", Login(*args))
     app.add_route(f"{ROOT}/logout", Logout(*args))
@@ -284,31 +271,8 @@ def _is_urlencoded(req: falcon.Request) -> bool:
     return (req.content_type or "").startswith("application/x-www-form-urlencoded")
 
 
-def _read_multipart(req: falcon.Request, limit: int) -> tuple[dict[str, str], str | None, bytes | None]:
-    if not (req.content_type or "").startswith("multipart/form-data"):
-        raise falcon.HTTPUnsupportedMediaType(title="格式不对", description="请用页面上的表单上传文件。")
-    fields: dict[str, str] = {}
-    name, data = None, None
-    try:
-        for part in req.get_media():
-            if part.filename is None:
-                fields[part.name] = part.stream.read(4096).decode("utf-8", "replace")
-                continue
-            data = part.stream.read(limit + 1)
-            if len(data) > limit:
-                raise _too_large(limit)
-            name = PurePosixPath(part.filename.replace("\\", "/")).name
-    except falcon.MediaMalformedError:
-        raise falcon.HTTPBadRequest(title="上传格式错误", description="上传的内容无法解析。请重新上传。") from None
-    return fields, name, data or None
-
-
 def _no_upload() -> falcon.HTTPNotFound:
     return falcon.HTTPNotFound(title="没有这个待确认的上传", description="它可能已确认、已放弃或已过期。请重新上传。")
-
-
-def _too_large(limit: int) -> falcon.HTTPContentTooLarge:
-    return falcon.HTTPContentTooLarge(title="文件过大", description=f"上传文件不能超过 {limit / 1024 / 1024:g} MB。")
 
 
 def _local(target: Any) -> str:

@@ -46,7 +46,7 @@ class _NullBar:
         return None
 
 
-def _no_progress(**_: Any) -> AbstractContextManager[ProgressBar]:
+def no_progress(**_: Any) -> AbstractContextManager[ProgressBar]:
     return nullcontext(_NullBar())
 
 
@@ -68,6 +68,7 @@ class IngestReport:
     articles: int = 0
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
+    files: list[tuple[str, str]] = field(default_factory=list)  # each file's issue and sha256, in order
 
 
 # Archives of at least this many files are read on every core (fewer are not worth starting the processes).
@@ -113,7 +114,7 @@ def _checked(result: ParsedIssue, path: Path, seen: dict[str, Path]) -> ParsedIs
     return result
 
 
-def reindex(corpus_dir: Path, index_dir: Path, *, progress: ProgressFactory = _no_progress) -> BuildReport:
+def reindex(corpus_dir: Path, index_dir: Path, *, progress: ProgressFactory = no_progress) -> BuildReport:
     """Rebuild the whole index from the corpus into a new generation and switch to it."""
     started = time.perf_counter()
     store = IndexStore(index_dir)
@@ -142,7 +143,7 @@ def reindex(corpus_dir: Path, index_dir: Path, *, progress: ProgressFactory = _n
 
 
 def ingest(
-    paths: Iterable[Path], corpus_dir: Path, index_dir: Path, *, progress: ProgressFactory = _no_progress
+    paths: Iterable[Path], corpus_dir: Path, index_dir: Path, *, progress: ProgressFactory = no_progress
 ) -> IngestReport:
     """Add or replace issues: copy each file into the corpus and its articles into the index."""
     started = time.perf_counter()
@@ -152,6 +153,7 @@ def ingest(
     store = IndexStore(index_dir)
     report = IngestReport(generation=store.current_name())
     report.warnings = [f"{p.issue.id} {w}" for p in incoming for w in p.warnings]
+    report.files = [(p.issue.id, p.issue.sha256) for p in incoming]
     with store.lock():
         recover(store)
         live = _live_generation(store)
@@ -268,7 +270,7 @@ def ensure_index(
     corpus_dir: Path,
     index_dir: Path,
     *,
-    progress: ProgressFactory = _no_progress,
+    progress: ProgressFactory = no_progress,
     announce: Callable[[str], object] = lambda _: None,
     service: SearchService | None = None,
 ) -> dict[str, Any]:

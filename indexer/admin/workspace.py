@@ -1,0 +1,173 @@
+"""The workspace: the three folders an admin write touches (the corpus, the source of truth; the index, derived;
+the data folder: the word lists, the audit log, pending uploads, the rebuild's progress), and uploads kept
+pending in the data folder between their preview and their confirmation, never in the corpus.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, Protocol
+
+from archive import ParsedIssue, read_bytes
+from archive.corpus import write_atomic
+
+from ..errors import IndexMissingError, TooLargeError
+from ..language.terms import Term, candidate_terms
+from ..storage.generation import read_record
+from ..storage.store import IndexStore
+
+PENDING_HOURS = 24  # an upload not confirmed within this long is dropped
+FIELD_BYTES = 4096  # a plain field of an upload form (a CSRF token)
+_KEY = re.compile(r"^[0-9a-f]{64}$")
+
+
+@dataclass(frozen=True)
+class Changes:
+    """How an issue already in the archive would change."""
+
+    added: list[dict[str, str]] = field(default_factory=list)  # id, title
+    removed: list[dict[str, str]] = field(default_factory=list)
+    retitled: list[dict[str, str]] = field(default_factory=list)  # id, before, after
+
+    @property
+    def none(self) -> bool:
+        return not (self.added or self.removed or self.retitled)
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What a file was read as, and what confirming it would do."""
+
+    key: str  # the pending upload's sha256
+    name: str
+    parsed: ParsedIssue
+    existing: dict[str, Any] | None  # the live issue with this number, if any
+    changes: Changes | None
+    same_file: bool  # the archive holds exactly this file already
+    terms: list[Term]
+
+    @property
+    def issue(self):
+        return self.parsed.issue
+
+
+class Part(Protocol):
+    """One part of a multipart form, as a web framework hands it over."""
+
+    name: str
+    filename: str | None
+    stream: Any
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file sent in a form: its plain fields, the file's name (its last component only) and bytes."""
+
+    fields: dict[str, str]
+    name: str | None
+    data: bytes | None
+
+
+def read_upload(parts: Iterable[Part], limit: int, file_field: str | None = None) -> Upload:
+    """The fields and the file of a multipart form, read part by part: a file over ``limit`` bytes is refused
+    (``TooLargeError``) after ``limit`` + 1 bytes, whatever its declared length. With ``file_field``, only the
+    part of that name is the file."""
+    fields: dict[str, str] = {}
+    name, data = None, None
+    for part in parts:
+        if part.filename is None and part.name != file_field:
+            fields[part.name] = part.stream.read(FIELD_BYTES).decode("utf-8", "replace")
+            continue
+        if file_field is not None and part.name != file_field:
+            continue
+        data = part.stream.read(limit + 1)
+        if len(data) > limit:
+            raise TooLargeError(f"上传文件不能超过 {limit / 1024 / 1024:g} MB。请压缩或拆分后再上传。")
+        # Only the last component of the client's name is kept, for its suffix and for messages.
+        name = PurePosixPath((part.filename or "").replace("\\", "/")).name
+    return Upload(fields, name, data or None)
+
+
+@dataclass(frozen=True)
+class Workspace:
+    corpus_dir: Path
+    index_dir: Path
+    data_dir: Path
+
+    def stage_upload(self, data: bytes, name: str) -> Preview:
+        """Read ``data`` (an ArchiveError names ``name`` and nothing is kept), keep it pending, and preview it."""
+        parsed = read_bytes(data, name)
+        key = hashlib.sha256(data).hexdigest()
+        folder = self._uploads()
+        self._prune(folder)
+        suffix = Path(name).suffix.lower()
+        write_atomic(folder / f"{key}{suffix}", data)
+        write_atomic(folder / f"{key}.json", json.dumps({"name": name, "suffix": suffix}).encode("utf-8"))
+        return self._preview(key, name, parsed)
+
+    def preview(self, key: str) -> Preview | None:
+        """The pending upload ``key`` previewed again (None when there is no such upload)."""
+        found = self.pending(key)
+        if found is None:
+            return None
+        path, name = found
+        return self._preview(key, name, read_bytes(path.read_bytes(), name))
+
+    def discard(self, key: str) -> None:
+        if _KEY.match(key):
+            for path in self._uploads().glob(f"{key}.*"):
+                path.unlink(missing_ok=True)
+
+    def live_issue(self, issue_id: str) -> dict[str, Any] | None:
+        try:
+            return read_record(IndexStore(self.index_dir).current(), issue_id)
+        except IndexMissingError:
+            return None
+
+    def pending(self, key: str) -> tuple[Path, str] | None:
+        """The pending upload ``key``'s file and the name it was sent as, or None."""
+        if not _KEY.match(key):
+            return None
+        folder = self._uploads()
+        try:
+            info = json.loads((folder / f"{key}.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        path = folder / f"{key}{info['suffix']}"
+        return (path, info["name"]) if path.exists() else None
+
+    def _preview(self, key: str, name: str, parsed: ParsedIssue) -> Preview:
+        existing = self.live_issue(parsed.issue.id)
+        changes = _compare(existing, parsed) if existing else None
+        same = existing is not None and existing.get("sha256") == parsed.issue.sha256
+        return Preview(key, name, parsed, existing, changes, same, candidate_terms(parsed.issue))
+
+    def _uploads(self) -> Path:
+        folder = self.data_dir / "uploads"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    @staticmethod
+    def _prune(folder: Path) -> None:
+        cutoff = time.time() - PENDING_HOURS * 3600
+        for path in folder.iterdir():
+            if path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+
+
+def _compare(existing: dict[str, Any], parsed: ParsedIssue) -> Changes:
+    before = {a["id"]: a["title"] for a in existing["articles"]}
+    after = {a.id: a.title for a in parsed.issue.articles}
+    return Changes(
+        added=[{"id": i, "title": after[i]} for i in after if i not in before],
+        removed=[{"id": i, "title": before[i]} for i in before if i not in after],
+        retitled=[
+            {"id": i, "before": before[i], "after": after[i]} for i in after if i in before and before[i] != after[i]
+        ],
+    )
