@@ -163,5 +163,5 @@ def _filter(gen: Generation, found: np.ndarray, f: Filters) -> tuple[np.ndarray,
         facet.name: gen.coded[facet.source].having(found, value) if (value := f.get(facet.name)) else None
         for facet in FILTER_FACETS
     }
-    narrowing["date"] = gen.dated(found, f.date_from_iso, f.date_to_iso) if f.dated else None
+    narrowing["date"] = gen.in_dates(found, f.date_from_iso, f.date_to_iso) if f.dated else None
     return intersect(found, narrowing.values()), count(found, gen.coded, narrowing)

@@ -9,7 +9,6 @@ and facets work on the generation's arrays (``facets``).
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from dataclasses import dataclass
@@ -17,8 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-from archive import Article, Paragraph
 
 from . import answering
 from .engine import query as q
@@ -171,7 +168,7 @@ class SearchService:
         return sorted(out, key=lambda s: -s.total)
 
     def _hit(self, gen: Generation, docnum: int, terms: list[str]) -> Hit:
-        title, unit, district, section, page, text = gen.shown(docnum)
+        title, unit, district, section, page, text = gen.hit_record(docnum)
         return Hit(
             id=gen.cols["id"][docnum],
             title=title,
@@ -192,9 +189,7 @@ class SearchService:
         docnum = gen.ids.get(article_id)
         if docnum is None:
             return None
-        doc = json.loads(gen.stored(docnum)["doc"])
-        doc["paragraphs"] = tuple(Paragraph(**p) for p in doc["paragraphs"])
-        article = Article(**doc)
+        article = gen.article(docnum)
         siblings = gen.articles_by_issue.get(article.issue_id, [])
         index = siblings.index(article.id) if article.id in siblings else -1
         previous = siblings[index - 1] if index > 0 else None
@@ -210,15 +205,15 @@ class SearchService:
     def _related(self, gen: Generation, docnum: int) -> list[dict[str, Any]]:
         out = []
         for other in related_docs(gen, docnum):
-            doc = json.loads(gen.stored(other)["doc"])
+            article_id = gen.cols["id"][other]
             out.append(
                 {
-                    "id": doc["id"],
-                    "title": doc["title"],
-                    "unit": doc.get("unit") or "",
-                    "issue": doc["issue_id"],
+                    "id": article_id,
+                    "title": gen.hit_record(other)[0],
+                    "unit": gen.cols["unit"][other],
+                    "issue": gen.cols["issue_id"][other],
                     "date": gen.cols["date"][other],
-                    "url": article_url(doc["id"]),
+                    "url": article_url(article_id),
                 }
             )
         return out

@@ -1,4 +1,4 @@
-"""The character-pair postings (indexer/grams.py) and the ways a generation is written: a build on every
+"""The character-pair postings (indexer/engine/grams.py) and the ways a generation is written: a build on every
 core, one process, and ingests past the segment limit all give the same answers."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import pytest
 from conftest import ROOT
 
 from indexer import SearchService, ingest, reindex, remove
-from indexer.storage import writing
-from indexer.storage.generation import MAX_SEGMENTS, VOCABULARY, grams_segments
+from indexer.storage import parts, writing
+from indexer.storage.records import VOCABULARY
 from indexer.storage.store import IndexStore
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -66,15 +66,15 @@ def test_a_build_on_every_core_answers_as_one_process_does(synthetic, tmp_path, 
     monkeypatch.setattr(writing, "PARALLEL_FROM", 10**9)
     reindex(synthetic, tmp_path / "one")
 
-    assert len(grams_segments(IndexStore(tmp_path / "cores").current())) > 1  # a segment a share
-    assert len(grams_segments(IndexStore(tmp_path / "one").current())) == 1
+    assert len(parts.folders(IndexStore(tmp_path / "cores").current())) > 1  # a part a share
+    assert len(parts.folders(IndexStore(tmp_path / "one").current())) == 1
     together, alone = answers(tmp_path / "cores"), answers(tmp_path / "one")
     assert all(answer[0] for query, answer in together.items() if query in QUERIES)
     assert together == alone
     assert words(tmp_path / "cores") == words(tmp_path / "one")
 
 
-def test_ingests_past_the_segment_limit_merge_and_answer_as_a_rebuild(synthetic, tmp_path):
+def test_ingests_past_the_part_limit_merge_and_answer_as_a_rebuild(synthetic, tmp_path):
     files = sorted(synthetic.rglob("*.md"))
     corpus, index = tmp_path / "corpus", tmp_path / "index"
     for path in files[:20]:
@@ -82,7 +82,7 @@ def test_ingests_past_the_segment_limit_merge_and_answer_as_a_rebuild(synthetic,
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(path, target)
     reindex(corpus, index)
-    for path in files[20 : 20 + MAX_SEGMENTS + 3]:  # one segment each, until they are merged
+    for path in files[20 : 20 + parts.MAX_PARTS + 3]:  # one part each, until they are merged
         ingest([path], corpus, index)
     replaced = files[3].read_text(encoding="utf-8").replace("执法", "管理")
     (tmp_path / "again").mkdir()
@@ -90,8 +90,8 @@ def test_ingests_past_the_segment_limit_merge_and_answer_as_a_rebuild(synthetic,
     ingest([tmp_path / "again" / files[3].name], corpus, index)
     remove(files[25].stem, corpus, index)
 
-    segments = grams_segments(IndexStore(index).current())
-    assert 1 < len(segments) <= MAX_SEGMENTS
+    segments = parts.folders(IndexStore(index).current())
+    assert 1 < len(segments) <= parts.MAX_PARTS
     reindex(corpus, tmp_path / "rebuilt")
     assert answers(index) == answers(tmp_path / "rebuilt")
     assert words(index) == words(tmp_path / "rebuilt")
@@ -153,15 +153,8 @@ def test_a_build_process_ends_on_sigterm_even_forked_from_a_server_worker_that_o
     ("sizes", "small"),
     [([5000] * 8 + [30, 30], 2), ([5000] * 8 + [30], 1), ([600, 30, 30, 60], 3), ([30] * 9, 0), ([5000], 0)],
 )
-def test_only_the_newest_small_segments_are_merged_never_a_builds_large_ones(tmp_path, sizes, small):
-    from indexer.engine.grams import newest_small
-
-    paths = []
-    for number, size in enumerate(sizes, start=1):
-        path = tmp_path / f"grams-{number:06d}.bin"
-        path.with_suffix(".json").write_text(json.dumps({"rows": ["x"] * size}), encoding="utf-8")
-        paths.append(path)
-    assert newest_small(paths) == paths[len(paths) - small :]
+def test_only_the_newest_small_parts_are_merged_never_a_builds_large_ones(sizes, small):
+    assert parts.newest_small(sizes) == small
 
 
 def _damaged(synthetic, folder, damage):

@@ -19,7 +19,7 @@ from archive.corpus import write_atomic
 
 from ..errors import IndexMissingError, TooLargeError
 from ..language.terms import Term, candidate_terms
-from ..storage.generation import read_record
+from ..storage.records import read_record
 from ..storage.store import IndexStore
 
 PENDING_HOURS = 24  # an upload not confirmed within this long is dropped

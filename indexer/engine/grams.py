@@ -4,20 +4,15 @@ word's counts, without reading the texts.
 Keys. Every CJK character of an article's normalised title or body (``folding.normalise``: simplified,
 half-width, spacing kept) is a key with the character after it, or with 0 when it ends a run of CJK
 characters, so each occurrence of a character starts exactly one key and a contiguous word has all its
-pairs' keys. Every ASCII word (WannaCry, 800M, PM2.5, read from the text with
-its spacing, as ``analysis.ascii_words`` reads it) is a key of its own, a stable hash, so 4G finds 4G and
-not 14G. Each posting holds the article and the key's count in that text.
+pairs' keys. Every ASCII word (WannaCry, 800M, PM2.5, read from the text with its spacing, as
+``analysis.ascii_words`` reads it) is a key of its own, a stable hash, so 4G finds 4G and not 14G. Each
+posting holds the article and the key's count in that text.
 
-A segment also keeps what a hit shows of each of its articles (title, unit, district, section, page, and
-the body its snippet is cut from), read with one ``pread`` a hit instead of Whoosh's stored fields.
-
-Segments. A full build writes one segment for each share of the issues its processes write, each ingest
-one more for the issues it wrote, in the generation's folder (``generation`` names the files, and merges
-ingests' small segments). A segment is built in a few numpy steps (pairs,
-one sort, run lengths: no Python call per posting) and is never rewritten. Its rows are articles, in the
-order written, with their ids; when a generation opens, rows become docnums, and the rows of an issue a
-later segment wrote again, or of an issue removed since, are left out. Postings are read with ``pread``
-on request, so a worker holds only the key tables and the postings its searches asked for.
+Segments. Each part of a generation (``storage.parts``) has one segment of its articles, written in a few
+numpy steps (pairs, one sort, run lengths: no Python call per posting) and never rewritten. Its rows are the
+part's articles in the order written; the part maps them to docnums (and its deleted articles to none).
+Postings are read with ``pread`` on request, so a worker holds only the key tables and the postings its
+searches asked for.
 """
 
 from __future__ import annotations
@@ -26,8 +21,7 @@ import hashlib
 import itertools
 import json
 import os
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -115,141 +109,33 @@ def _pack(pairs: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, ...]:
     )
 
 
-@dataclass(frozen=True)
-class Article:
-    """What a segment is written from: an article's id and issue, and what a hit shows of it (its title,
-    unit, district, section and page, and its body as printed, which snippets are cut from)."""
-
-    id: str
-    issue: str
-    title: str
-    body: str
-    unit: str | None = None
-    district: str | None = None
-    section: str = ""
-    page: int | None = None
-
-    def shown(self) -> bytes:
-        return json.dumps(
-            [self.title, self.unit, self.district, self.section, self.page, self.body], ensure_ascii=False
-        ).encode("utf-8")
-
-
-def write_segment(path: Path, articles: Sequence[Article], *, replace: Writer) -> None:
-    """Write one segment of ``articles``: ``path`` (the arrays) and ``path`` with ``.json`` (the rows, each
-    issue's rows, and where each array starts). ``replace`` writes a file atomically."""
-    issues: dict[str, list[int]] = {}
-    for row, article in enumerate(articles):
-        issues.setdefault(article.issue, [row, row])[1] = row + 1
-    arrays = {}
-    for field in FIELDS:
-        texts = [a.title if field == "title" else a.body for a in articles]
-        arrays[field] = _postings(texts)
-    _write(path, [a.id for a in articles], issues, arrays, [a.shown() for a in articles], replace)
-
-
-def merge_segments(paths: Sequence[Path], path: Path, live: Callable[[str], bool], *, replace: Writer) -> None:
-    """Write the segments ``paths`` (oldest first) as the one segment ``path``: each issue's rows from the
-    newest segment that holds it, issues no longer ``live`` left out. Array operations only."""
-    metas = [json.loads(p.with_suffix(".json").read_text(encoding="utf-8")) for p in paths]
-    owner = {issue: i for i, meta in enumerate(metas) for issue in meta["issues"]}
-    rows: list[str] = []
-    shown: list[bytes] = []
-    issues: dict[str, list[int]] = {}
-    parts: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {f: [] for f in FIELDS}
-    for i, (source, meta) in enumerate(zip(paths, metas, strict=True)):
-        with open(source, "rb") as handle:
-            data = handle.read()
-        at, size = meta["layout"]["shown"]
-        offsets = np.frombuffer(data, dtype=_START, count=size, offset=at).tolist()
-        blob_at = meta["layout"]["shown_blob"][0]
-        new_row = np.full(len(meta["rows"]), -1, dtype=np.int64)
-        for issue, (start, end) in meta["issues"].items():
-            if owner[issue] == i and live(issue):
-                issues[issue] = [len(rows), len(rows) + end - start]
-                new_row[start:end] = np.arange(len(rows), len(rows) + end - start)
-                rows.extend(meta["rows"][start:end])
-                shown.extend(data[blob_at + offsets[r] : blob_at + offsets[r + 1]] for r in range(start, end))
-        for field in FIELDS:
-            at = meta["layout"][field]
-            keys, starts, docs, counts = (
-                np.frombuffer(data, dtype=dtype, count=at[name][1], offset=at[name][0])
-                for name, dtype in (("keys", _KEY), ("starts", _START), ("docs", _DOC), ("counts", _COUNT))
-            )
-            key_of = np.repeat(keys, np.diff(starts).astype(np.int64))
-            target = new_row[docs]
-            kept = target >= 0
-            pairs = key_of[kept] << np.uint64(_ROW_BITS) | target[kept].astype(np.uint64)
-            parts[field].append((pairs, counts[kept]))
-    arrays = {}
-    for field in FIELDS:
-        pairs = np.concatenate([p for p, _ in parts[field]])
-        counts = np.concatenate([c for _, c in parts[field]])
-        order = np.argsort(pairs, kind="stable")
-        arrays[field] = _pack(pairs[order], counts[order])
-    _write(path, rows, issues, arrays, shown, replace)
-
-
-Arrays = dict[str, tuple[np.ndarray, ...]]
-
-
-def _write(
-    path: Path, rows: list[str], issues: dict[str, list[int]], arrays: Arrays, shown: list[bytes], replace: Writer
-) -> None:
-    layout: dict[str, Any] = {}
+def write_segment(path: Path, titles: Sequence[str], bodies: Sequence[str], *, replace: Writer) -> None:
+    """Write the pair postings of articles with these ``titles`` and ``bodies`` (rows in this order) as
+    ``path`` (the arrays) and ``path`` with ``.json`` (where each array starts). ``replace`` writes a file
+    atomically."""
+    layout: dict[str, Any] = {"rows": len(titles)}
     chunks: list[bytes] = []
     offset = 0
-    for field in FIELDS:
+    for field, texts in zip(FIELDS, (titles, bodies), strict=True):
         layout[field] = {}
-        for name, array in zip(("keys", "starts", "docs", "counts"), arrays[field], strict=True):
+        for name, array in zip(("keys", "starts", "docs", "counts"), _postings(texts), strict=True):
             layout[field][name] = [offset, len(array)]
             chunks.append(array.tobytes())
             offset += array.nbytes
-    # Each row's shown record (``Article.shown``), and where each starts in the blob after them.
-    starts = np.concatenate([[0], np.cumsum([len(s) for s in shown], dtype=np.int64)]).astype(_START)
-    layout["shown"] = [offset, len(starts)]
-    chunks.append(starts.tobytes())
-    offset += starts.nbytes
-    layout["shown_blob"] = [offset, int(starts[-1])]
-    chunks.extend(shown)
     replace(path, b"".join(chunks))
-    meta = {"rows": rows, "issues": issues, "layout": layout}
-    replace(path.with_suffix(".json"), json.dumps(meta, ensure_ascii=False).encode("utf-8"))
-
-
-def rows(path: Path) -> int:
-    """How many articles the segment ``path`` holds."""
-    return len(json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))["rows"])
-
-
-def newest_small(paths: Sequence[Path]) -> list[Path]:
-    """The newest of ``paths`` (oldest first) that each hold under a quarter of the largest's articles."""
-    sizes = [rows(p) for p in paths]
-    small = 0
-    while small < len(paths) - 1 and sizes[-1 - small] * 4 < max(sizes):
-        small += 1
-    return list(paths[len(paths) - small :])
+    replace(path.with_suffix(".json"), json.dumps(layout).encode("utf-8"))
 
 
 class Segment:
     """One opened segment: its key tables in memory, its postings read on request, rows as docnums."""
 
-    def __init__(self, path: Path, docnum: Callable[[str], int | None], superseded: set[str]):
-        meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    def __init__(self, path: Path, remap: np.ndarray):
+        """``remap`` gives each row's docnum, -1 for a row whose article is deleted."""
         self.fd = os.open(path, os.O_RDONLY)
-        self.layout = meta["layout"]
+        self.layout = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
         self.keys = {f: self._array(f, "keys", _KEY) for f in FIELDS}
         self.starts = {f: self._array(f, "starts", _START) for f in FIELDS}
-        at, size = self.layout["shown"]
-        self.shown_starts = np.frombuffer(os.pread(self.fd, size * _START.itemsize, at), dtype=_START)
-        self.shown_at = self.layout["shown_blob"][0]
-        rows = meta["rows"]
-        remap = np.fromiter((-1 if (n := docnum(i)) is None else n for i in rows), dtype=np.int32, count=len(rows))
-        for issue in superseded.intersection(meta["issues"]):
-            start, end = meta["issues"][issue]
-            remap[start:end] = -1
         self.remap = remap
-        self.issues = set(meta["issues"])
         self.whole = bool((remap >= 0).all())
         kept = remap[remap >= 0]
         self.ordered = bool((np.diff(kept) > 0).all())
@@ -278,11 +164,6 @@ class Segment:
         starts = self.starts[field]
         return self._read(field, int(starts[i]), int(starts[i + 1]))
 
-    def shown(self, row: int) -> list[Any]:
-        """What a hit shows of row ``row``: [title, unit, district, section, page, body]."""
-        start, end = int(self.shown_starts[row]), int(self.shown_starts[row + 1])
-        return json.loads(os.pread(self.fd, end - start, self.shown_at + start))
-
     def prefix(self, field: str, char: str) -> np.ndarray:
         """Docnums holding a key that starts with the CJK character ``char``: every text containing it."""
         keys, low = self.keys[field], ord(char) << 16
@@ -300,26 +181,8 @@ class Segment:
 class Grams:
     """A generation's segments, read as one: postings of a key as sorted docnums and their counts."""
 
-    def __init__(self, paths: Iterable[Path], docnum: Callable[[str], int | None]):
-        self.segments: list[Segment] = []
-        superseded: set[str] = set()
-        for path in sorted(paths, reverse=True):  # newest first: an issue's latest segment holds it
-            segment = Segment(path, docnum, superseded)
-            superseded |= segment.issues
-            self.segments.append(segment)
-        self.segments.reverse()
-        size = max((int(s.remap.max()) + 1 for s in self.segments if len(s.remap)), default=0)
-        # Each docnum's segment and row, for its shown record.
-        self.segment_of = np.full(size, -1, dtype=np.int16)
-        self.row_of = np.full(size, -1, dtype=np.int32)
-        for n, segment in enumerate(self.segments):
-            kept = np.flatnonzero(segment.remap >= 0)
-            self.segment_of[segment.remap[kept]] = n
-            self.row_of[segment.remap[kept]] = kept
-
-    def shown(self, docnum: int) -> list[Any]:
-        """What a hit shows of ``docnum``: [title, unit, district, section, page, body]."""
-        return self.segments[int(self.segment_of[docnum])].shown(int(self.row_of[docnum]))
+    def __init__(self, segments: list[Segment]):
+        self.segments = segments
 
     def longest(self, budget: int) -> list[tuple[str, int]]:
         """The (field, key) pairs with the most postings, as many as hold ``budget`` postings in all."""

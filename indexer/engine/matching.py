@@ -71,7 +71,7 @@ class Source(Protocol):
     matches: Memo
 
     def pairs(self, field: str, key: int) -> tuple[np.ndarray, np.ndarray]: ...
-    def starting(self, field: str, char: str) -> np.ndarray: ...
+    def holding_char(self, field: str, char: str) -> np.ndarray: ...
     def word_docs(self, field: str, word: str) -> np.ndarray: ...
 
 
@@ -213,7 +213,7 @@ def _candidates(folded: str, keys: list[int], fields: tuple[str, ...], source: S
     for field in fields:
         if not keys:
             if len(chars) == 1:
-                found.append(source.starting(field, chars[0]))
+                found.append(source.holding_char(field, chars[0]))
             continue
         lists = sorted((source.pairs(field, k)[0] for k in keys), key=len)
         narrowed = lists[0]

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..language.analysis import words
-from ..storage.generation import Generation
+
+if TYPE_CHECKING:  # the engine reads a generation, it does not open one
+    from ..storage.generation import Generation
 
 TOP_WORDS = 30  # the article's most distinctive words that are looked up
 COMMON = 0.15  # a word in more than this share of articles says nothing about relatedness

@@ -25,8 +25,8 @@ from archive.reader import FORM_SUFFIX
 from ..errors import BuildError, IndexCorruptError, NoSuchIssueError
 from ..language.analysis import prepare_lean
 from .faults import checkpoint
-from .generation import indexed_sha, read_meta
 from .journal import Journal, recover, recover_if_idle
+from .records import indexed_sha, read_meta
 from .store import IndexStore
 from .writing import MAX_PROCS, delete_issue, prepare_build_process, write_issues
 

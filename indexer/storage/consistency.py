@@ -14,8 +14,8 @@ from pathlib import Path
 from archive.corpus import Corpus
 
 from ..errors import IndexerError
-from .generation import indexed_issues
 from .journal import recover_if_idle
+from .records import indexed_issues
 from .store import IndexStore
 
 STAGED = ".*.tmp"  # what a killed write leaves beside a corpus file

@@ -62,14 +62,18 @@ class IndexStore:
         return path
 
     def copy_generation(self, source: Path) -> Path:
-        """A new generation starting as ``source``: hard links, since Whoosh never rewrites a file."""
+        """A new generation starting as ``source``: hard links (its parts' folders made anew), since neither
+        Whoosh nor this project ever rewrites a file in place."""
         target = self.new_generation()
-        for item in source.iterdir():
-            if item.is_file() and not item.name.endswith("LOCK"):
+        for item in source.rglob("*"):
+            place = target / item.relative_to(source)
+            if item.is_dir():
+                place.mkdir()
+            elif not item.name.endswith("LOCK"):
                 try:
-                    os.link(item, target / item.name)
+                    os.link(item, place)
                 except OSError:
-                    shutil.copy2(item, target / item.name)
+                    shutil.copy2(item, place)
         return target
 
     def switch(self, generation: Path) -> None:
@@ -125,16 +129,10 @@ def replace_file(path: Path, data: bytes) -> None:
 
 
 def _fsync_tree(folder: Path) -> None:
-    """Whoosh does not fsync; do it for every file and the folder before the switch."""
-    for item in folder.iterdir():
-        if item.is_file():
-            fd = os.open(item, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    """Whoosh does not fsync; do it for every file and folder of the generation before the switch."""
+    for item in [*folder.rglob("*"), folder]:
+        fd = os.open(item, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

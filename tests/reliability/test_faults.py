@@ -118,7 +118,8 @@ def _delete_generation(index: Path) -> None:
 
 
 def _truncate_segment(index: Path) -> None:
-    files = [p for p in IndexStore(index).current().iterdir() if p.suffix not in (".json", ".toc")]
+    current = IndexStore(index).current()
+    files = [p for p in current.rglob("*") if p.is_file() and p.suffix not in (".json", ".toc")]
     biggest = max(files, key=lambda p: p.stat().st_size)  # the postings
     biggest.write_bytes(biggest.read_bytes()[:200])
 
