@@ -14,10 +14,9 @@ How each match scores is ``ranking``'s.
 
 from __future__ import annotations
 
-import operator
+import bisect
 from dataclasses import dataclass
 from itertools import repeat
-from operator import methodcaller
 from typing import Any, Protocol
 
 import numpy as np
@@ -29,15 +28,75 @@ from .query import AllOf, AnyOf, Match, MostOf, Plan, Without
 
 
 class Texts:
-    """The folded title and body of every document of a generation, by docnum."""
+    """The folded title and body of every document of a generation, by docnum.
+
+    Held as a few long strings with the offsets of each document, not a string a document: a substring test
+    reads the long string in place (``str.count`` with bounds), so the pages a forking master shares with its
+    workers are read, never written (a short string's reference count would be, and its page copied). Each
+    long string holds ``CHUNK`` documents, so that a character outside the BMP widens only its own chunk."""
+
+    CHUNK = 4096
 
     def __init__(self, titles: list[str], bodies: list[str]):
-        self.titles = titles
-        self.bodies = bodies
-        lengths = np.fromiter(map(len, bodies), dtype=np.int64, count=len(bodies))
-        live = lengths[lengths > 0]
+        self.size = len(bodies)
+        self.title_chunks, self.title_starts = _chunked(titles, self.CHUNK)
+        self.body_chunks, self.body_starts = _chunked(bodies, self.CHUNK)
+        self.lengths = np.fromiter(map(len, bodies), dtype=np.int64, count=len(bodies))
+        live = self.lengths[self.lengths > 0]
         self.average = int(live.sum()) / len(live) if len(live) else 1.0
-        self.norms = ranking.length_norm(lengths, self.average)
+        self.norms = ranking.length_norm(self.lengths, self.average)
+
+    def title(self, doc: int) -> str:
+        return _slice(self.title_chunks, self.title_starts, doc, self.CHUNK)
+
+    def body(self, doc: int) -> str:
+        return _slice(self.body_chunks, self.body_starts, doc, self.CHUNK)
+
+    def in_titles(self, docs: list[int], word: str) -> list[bool]:
+        """Whether each of ``docs`` (ascending) has ``word`` in its title."""
+        return [n > 0 for n in _counts(self.title_chunks, self.title_starts, docs, word, self.CHUNK)]
+
+    def in_bodies(self, docs: list[int], word: str) -> list[int]:
+        """How often ``word`` occurs in the body of each of ``docs`` (ascending)."""
+        return _counts(self.body_chunks, self.body_starts, docs, word, self.CHUNK)
+
+
+def _chunked(texts: list[str], size: int) -> tuple[list[str], np.ndarray]:
+    """``texts`` joined ``size`` at a time, and where each text starts in its chunk (and, last, where the last
+    one ends)."""
+    chunks = ["".join(texts[i : i + size]) for i in range(0, len(texts), size)]
+    starts = np.zeros(len(texts) + 1, dtype=np.int64)
+    for i in range(0, len(texts), size):
+        lengths = np.fromiter(map(len, texts[i : i + size]), dtype=np.int64)
+        starts[i + 1 : i + 1 + len(lengths)] = np.cumsum(lengths)
+    return chunks, starts
+
+
+def _bounds(starts: np.ndarray, docs: list[int], size: int) -> tuple[list[int], list[int]]:
+    """Where each of ``docs`` starts and ends in its chunk (a chunk's first document starts at 0)."""
+    at = np.asarray(docs, dtype=np.int64)
+    begin = np.where(at % size == 0, 0, starts[at])
+    return begin.tolist(), starts[at + 1].tolist()
+
+
+def _counts(chunks: list[str], starts: np.ndarray, docs: list[int], word: str, size: int) -> list[int]:
+    """``word``'s count in each of ``docs`` (ascending), chunk by chunk, in C."""
+    if not docs:
+        return []
+    begin, end = _bounds(starts, docs, size)
+    out: list[int] = []
+    chunk_of = [d // size for d in docs]
+    i = 0
+    while i < len(docs):
+        j = bisect.bisect_right(chunk_of, chunk_of[i], i)
+        out.extend(map(chunks[chunk_of[i]].count, repeat(word), begin[i:j], end[i:j]))
+        i = j
+    return out
+
+
+def _slice(chunks: list[str], starts: np.ndarray, doc: int, size: int) -> str:
+    begin = 0 if doc % size == 0 else int(starts[doc])
+    return chunks[doc // size][begin : int(starts[doc + 1])]
 
 
 @dataclass(frozen=True)
@@ -189,13 +248,10 @@ def _scored(text: str, weight: float, title_only: bool, source: Source) -> Score
             counts[np.searchsorted(docs, bodied)] = body_counts
     else:
         candidates = _candidates(folded, keys, ("title",) if title_only else ("title", "body"), source).tolist()
-        # The substring tests in C (map), not a Python loop: they are most of a long word's cost.
-        titles, bodies = texts.titles, texts.bodies
-        titled = list(map(operator.contains, [titles[d] for d in candidates], repeat(folded)))
-        if title_only:
-            body_counts = [0] * len(candidates)
-        else:
-            body_counts = list(map(methodcaller("count", folded), [bodies[d] for d in candidates]))
+        # The substring tests in C (str.count over each document's bounds), not a Python loop: they are most of
+        # a long word's cost.
+        titled = texts.in_titles(candidates, folded)
+        body_counts = [0] * len(candidates) if title_only else texts.in_bodies(candidates, folded)
         keep = [i for i, (t, c) in enumerate(zip(titled, body_counts, strict=True)) if t or c]
         docs = np.array([candidates[i] for i in keep], dtype=np.int32)
         in_title = np.array([titled[i] for i in keep], dtype=bool)

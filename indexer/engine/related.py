@@ -32,7 +32,7 @@ def related(gen: Generation, docnum: int, limit: int = 5) -> list[int]:
     total = len(gen.live)
     if total < 2:
         return []
-    text = f"{gen.texts.titles[docnum]} {gen.texts.bodies[docnum]}"
+    text = f"{gen.texts.title(docnum)} {gen.texts.body(docnum)}"
     counts = Counter(w for w in words(text) if len(w) >= 2 and not w.isdigit())
     weights: dict[str, float] = {}
     postings: dict[str, list[int]] = {}
@@ -54,7 +54,7 @@ def related(gen: Generation, docnum: int, limit: int = 5) -> list[int]:
     for other, score in scores.items():
         if shared[other] < MIN_SHARED:
             continue
-        length = len(gen.texts.bodies[other]) + len(gen.texts.titles[other])
+        length = int(gen.texts.lengths[other]) + len(gen.texts.title(other))
         score /= math.log(10 + length / 100)
         if issue[other] == issue[docnum]:
             score *= SAME_ISSUE

@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import itertools
 import logging
+import multiprocessing
 import os
 import re
-import subprocess
 import threading
 from collections.abc import Iterator
 from functools import lru_cache
@@ -57,7 +57,7 @@ def cache_dir() -> Path:
 JIEBA_CACHE = "jieba.cache"
 
 
-def prepare_lean() -> subprocess.Popen | None:
+def prepare_lean() -> multiprocessing.process.BaseProcess | None:
     """Start writing, in the background, the compact dictionaries a server reads (``dictionary.prepare``)
     where they are missing: a full build does, so that the first server after it starts as fast as the next."""
     from . import dictionary

@@ -132,7 +132,7 @@ def reindex(corpus_dir: Path, index_dir: Path, *, progress: ProgressFactory = no
                 raise
     finally:
         if lean is not None:
-            lean.communicate()  # a failure shows where the server reads them, with its reason
+            lean.join()  # a failure shows where the server reads them, with its reason
     return BuildReport(
         generation=generation.name,
         issues=len(parsed),
