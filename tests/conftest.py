@@ -127,18 +127,25 @@ def openapi():
     return document()
 
 
-@pytest.fixture(scope="session")
-def client(built):
-    """falcon.testing client over the real app (read-only: writes are disabled without a token)."""
+def app_client(corpus: Path, index: Path, **settings):
+    """falcon's test client over the real app for ``index`` and the service under it, with ``settings``
+    (admin_token, data_dir, public_url, max_upload): the one factory the tests build an app with. Close the
+    service when done."""
     from falcon import testing
 
     from bulletin.app import create_app
     from bulletin.settings import Settings
     from indexer import SearchService
 
-    corpus, index = built
     service = SearchService(index)
-    yield testing.TestClient(create_app(service, Settings(corpus, index, admin_token=None)))
+    return testing.TestClient(create_app(service, Settings(corpus, index, **settings))), service
+
+
+@pytest.fixture(scope="session")
+def client(built):
+    """falcon.testing client over the real app (read-only: writes are disabled without a token)."""
+    client, service = app_client(*built, admin_token=None)
+    yield client
     service.close()
 
 
@@ -156,18 +163,24 @@ def fresh(tmp_path, built):
 @pytest.fixture
 def writable(fresh, tmp_path_factory):
     """A client over its own corpus and index, with admin writes enabled by a token."""
-    from falcon import testing
-
-    from bulletin.app import create_app
-    from bulletin.settings import Settings
-    from indexer import SearchService
-
     corpus, index = fresh
     data = tmp_path_factory.mktemp("data")  # the audit log goes here, away from what the tests compare
-    settings = Settings(corpus, index, admin_token="s3cret-token", max_upload=200_000, data_dir=data)
-    service = SearchService(index)
-    yield testing.TestClient(create_app(service, settings)), corpus, index
+    client, service = app_client(corpus, index, admin_token="s3cret-token", max_upload=200_000, data_dir=data)
+    yield client, corpus, index
     service.close()
+
+
+def conforms(openapi, result, path: str, method: str = "get"):
+    """Validate ``result`` against the OpenAPI document's schema for its status; return its JSON."""
+    from jsonschema import Draft202012Validator, FormatChecker
+
+    responses = openapi["paths"][path][method]["responses"]
+    spec = responses[str(result.status_code)]
+    schema = {**spec["content"]["application/json"]["schema"], "components": openapi["components"]}
+    body = result.json
+    Draft202012Validator(schema, format_checker=FormatChecker()).validate(body)
+    assert result.headers["content-type"].startswith("application/json")
+    return body
 
 
 def multipart(files: dict) -> tuple[bytes, str]:

@@ -161,37 +161,8 @@ def office_docx(issue: Issue, path: Path, habits: tuple[str, ...] = ()) -> Path:
     """The issue as the office lays it out in Word: heading styles, a typed contents with a right tab stop
     and dot leader, a running header, page numbers in the footer, a first-line indent; plus ``habits``."""
     from docx import Document
-    from docx.enum.section import WD_SECTION
-    from docx.enum.text import WD_BREAK, WD_TAB_ALIGNMENT, WD_TAB_LEADER
-    from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
     from docx.shared import Cm, Pt
-
-    def field(paragraph, instruction: str, shown: str) -> None:
-        for kind, text in (("begin", None), (None, instruction), ("separate", None), (None, None), ("end", None)):
-            run = paragraph.add_run()
-            if kind:
-                element = OxmlElement("w:fldChar")
-                element.set(qn("w:fldCharType"), kind)
-                run._r.append(element)
-            elif text:
-                element = OxmlElement("w:instrText")
-                element.set(qn("xml:space"), "preserve")
-                element.text = text
-                run._r.append(element)
-            else:
-                run.text = shown
-
-    def bookmark(paragraph, title: str) -> None:
-        """A bookmark around a heading, as Word's TOC field makes for each entry it links to."""
-        if title not in anchors:
-            return
-        start, end = OxmlElement("w:bookmarkStart"), OxmlElement("w:bookmarkEnd")
-        start.set(qn("w:id"), str(anchors[title]))
-        start.set(qn("w:name"), f"_Toc{anchors[title]:04d}")
-        end.set(qn("w:id"), str(anchors[title]))
-        paragraph._p.insert(0, start)
-        paragraph._p.append(end)
 
     doc = Document()
     style = doc.styles["Normal"]
@@ -199,52 +170,146 @@ def office_docx(issue: Issue, path: Path, habits: tuple[str, ...] = ()) -> Path:
     style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "Noto Serif CJK SC")
     section = doc.sections[0]
     section.page_height, section.page_width = Cm(29.7), Cm(21)
-    header = section.header.paragraphs[0]
-    header.text = f"{issue.title}　{issue.label}"
-    footer = section.footer.paragraphs[0]
-    field(footer, " PAGE ", "1")
+    section.header.paragraphs[0].text = f"{issue.title}　{issue.label}"
+    _field(section.footer.paragraphs[0], " PAGE ", "1")
     masthead, toc = issue_lines(issue)
     anchors = {title.strip("【】"): n for n, (title, _) in enumerate(toc)} if "toc_field" in habits else {}
-    if "textbox_masthead" in habits:
-        from xml.sax.saxutils import escape
+    _masthead(doc, masthead, habits)
+    _contents(doc, toc, habits)
+    doc.add_page_break()
+    current = None
+    for article in issue.articles:
+        if article.section != current:
+            current = article.section
+            if "two_column" in habits and current == "区局动态":
+                _two_columns(doc)
+            _bookmark(doc.add_heading(f"【{current}】", 1), current, anchors)
+        if not article.editorial:
+            _bookmark(_title(doc, article.title, habits), article.toc_title or article.title, anchors)
+        _article_body(doc, article, habits)
+        if article.source:
+            doc.add_paragraph(article.source)
+    doc.save(path)
+    return path
 
-        from docx.oxml import parse_xml
 
-        paragraphs = "".join(f"<w:p><w:r><w:t>{escape(line)}</w:t></w:r></w:p>" for line in masthead)
-        pict = parse_xml(
-            '<w:pict xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
-            'xmlns:v="urn:schemas-microsoft-com:vml"><v:shape style="width:400pt;height:130pt">'
-            f"<v:textbox><w:txbxContent>{paragraphs}</w:txbxContent></v:textbox></v:shape></w:pict>"
-        )
-        doc.add_paragraph().add_run()._r.append(pict)
-    else:
+def _field(paragraph, instruction: str, shown: str) -> None:
+    """A Word field (PAGE, TOC, PAGEREF) showing ``shown``."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    for kind, text in (("begin", None), (None, instruction), ("separate", None), (None, None), ("end", None)):
+        run = paragraph.add_run()
+        if kind:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+            run._r.append(element)
+        elif text:
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = text
+            run._r.append(element)
+        else:
+            run.text = shown
+
+
+def _bookmark(paragraph, title: str, anchors: dict[str, int]) -> None:
+    """A bookmark around a heading, as Word's TOC field makes for each entry it links to."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    if title not in anchors:
+        return
+    start, end = OxmlElement("w:bookmarkStart"), OxmlElement("w:bookmarkEnd")
+    start.set(qn("w:id"), str(anchors[title]))
+    start.set(qn("w:name"), f"_Toc{anchors[title]:04d}")
+    end.set(qn("w:id"), str(anchors[title]))
+    paragraph._p.insert(0, start)
+    paragraph._p.append(end)
+
+
+def _masthead(doc, masthead: list[str], habits: tuple[str, ...]) -> None:
+    """The masthead: a title and lines, or (a habit) all of it in a text box."""
+    if "textbox_masthead" not in habits:
         doc.add_heading(masthead[0], 0)
         for line in masthead[1:]:
             doc.add_paragraph(line)
+        return
+    from xml.sax.saxutils import escape
+
+    from docx.oxml import parse_xml
+
+    paragraphs = "".join(f"<w:p><w:r><w:t>{escape(line)}</w:t></w:r></w:p>" for line in masthead)
+    pict = parse_xml(
+        '<w:pict xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+        'xmlns:v="urn:schemas-microsoft-com:vml"><v:shape style="width:400pt;height:130pt">'
+        f"<v:textbox><w:txbxContent>{paragraphs}</w:txbxContent></v:textbox></v:shape></w:pict>"
+    )
+    doc.add_paragraph().add_run()._r.append(pict)
+
+
+def _contents(doc, toc: list[tuple[str, int | None]], habits: tuple[str, ...]) -> None:
+    """The contents typed with a right tab stop and dot leader, or (a habit) as Word's TOC field."""
+    from docx.enum.text import WD_TAB_ALIGNMENT, WD_TAB_LEADER
+    from docx.oxml import OxmlElement
+    from docx.shared import Cm
+
     doc.add_paragraph("目录")
     for number, (title, page) in enumerate(toc):
         para = doc.add_paragraph()
         para.paragraph_format.tab_stops.add_tab_stop(Cm(16), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
-        if "toc_field" in habits:
-            if number == 0:
-                field(para, ' TOC \\o "1-3" \\h \\z \\u ', "")
-            link = OxmlElement("w:hyperlink")
-            link.set(qn("w:anchor"), f"_Toc{number:04d}")
-            run = OxmlElement("w:r")
-            text = OxmlElement("w:t")
-            text.text = title
-            run.append(text)
-            link.append(run)
-            para._p.append(link)
-            if page is not None:
-                para.add_run().add_tab()
-                field(para, f" PAGEREF _Toc{number:04d} \\h ", str(page))
-        else:
+        if "toc_field" not in habits:
             para.add_run(title)
             if page is not None:
                 para.add_run().add_tab()
                 para.add_run(str(page))
-    doc.add_page_break()
+            continue
+        if number == 0:
+            _field(para, ' TOC \\o "1-3" \\h \\z \\u ', "")
+        link, run, text = OxmlElement("w:hyperlink"), OxmlElement("w:r"), OxmlElement("w:t")
+        link.set(_qn("w:anchor"), f"_Toc{number:04d}")
+        text.text = title
+        run.append(text)
+        link.append(run)
+        para._p.append(link)
+        if page is not None:
+            para.add_run().add_tab()
+            _field(para, f" PAGEREF _Toc{number:04d} \\h ", str(page))
+
+
+def _qn(name: str) -> str:
+    from docx.oxml.ns import qn
+
+    return qn(name)
+
+
+def _two_columns(doc) -> None:
+    from docx.enum.section import WD_SECTION
+    from docx.oxml import OxmlElement
+
+    columns = doc.add_section(WD_SECTION.CONTINUOUS)._sectPr
+    cols = OxmlElement("w:cols")
+    cols.set(_qn("w:num"), "2")
+    columns.append(cols)
+
+
+def _title(doc, title: str, habits: tuple[str, ...]):
+    """An article's title: a heading style, or (a habit) a bold, large normal paragraph."""
+    from docx.shared import Pt
+
+    if "bold_headings" not in habits:
+        return doc.add_heading(title, 2)
+    heading = doc.add_paragraph()
+    run = heading.add_run(title)
+    run.bold, run.font.size = True, Pt(14)
+    return heading
+
+
+def _article_body(doc, article, habits: tuple[str, ...]) -> None:
+    """An article's paragraphs with a first-line indent (or, a habit, two full-width spaces), and what some
+    articles carry in the habits: a page break inside a paragraph, a table, a picture with its caption."""
+    from docx.enum.text import WD_BREAK
+    from docx.shared import Cm, Pt
 
     def body(text: str):
         if "fullwidth_indent" in habits:
@@ -253,53 +318,31 @@ def office_docx(issue: Issue, path: Path, habits: tuple[str, ...] = ()) -> Path:
         para.paragraph_format.first_line_indent = Pt(21)
         return para
 
-    current = None
-    for article in issue.articles:
-        if article.section != current:
-            current = article.section
-            if "two_column" in habits and current == "区局动态":
-                columns = doc.add_section(WD_SECTION.CONTINUOUS)._sectPr
-                cols = OxmlElement("w:cols")
-                cols.set(qn("w:num"), "2")
-                columns.append(cols)
-            bookmark(doc.add_heading(f"【{current}】", 1), current)
-        if not article.editorial:
-            if "bold_headings" in habits:
-                heading = doc.add_paragraph()
-                run = heading.add_run(article.title)
-                run.bold, run.font.size = True, Pt(14)
-            else:
-                heading = doc.add_heading(article.title, 2)
-            bookmark(heading, article.toc_title or article.title)
-        for n, paragraph in enumerate(article.paragraphs):
-            if paragraph.kind == "subheading":
-                doc.add_heading(paragraph.text, 3)
-            elif "page_break" in habits and n == 0 and len(paragraph.text) > 40 and article.ordinal % 5 == 2:
-                para = body(paragraph.text[:30])
-                para.add_run().add_break(WD_BREAK.PAGE)
-                para.add_run(paragraph.text[30:])
-            else:
-                body(paragraph.text)
-        if "table" in habits and article.ordinal == 3:
-            grid = doc.add_table(rows=2, cols=3)
-            grid.style = "Table Grid"
-            for r, row in enumerate([("设备", "数量", "状态"), ("执法记录仪", "120", "完好")]):
-                for c, value in enumerate(row):
-                    grid.cell(r, c).text = value
-        if "picture" in habits and article.ordinal == 4:
-            import io
+    for n, paragraph in enumerate(article.paragraphs):
+        if paragraph.kind == "subheading":
+            doc.add_heading(paragraph.text, 3)
+        elif "page_break" in habits and n == 0 and len(paragraph.text) > 40 and article.ordinal % 5 == 2:
+            para = body(paragraph.text[:30])
+            para.add_run().add_break(WD_BREAK.PAGE)
+            para.add_run(paragraph.text[30:])
+        else:
+            body(paragraph.text)
+    if "table" in habits and article.ordinal == 3:
+        grid = doc.add_table(rows=2, cols=3)
+        grid.style = "Table Grid"
+        for r, row in enumerate([("设备", "数量", "状态"), ("执法记录仪", "120", "完好")]):
+            for c, value in enumerate(row):
+                grid.cell(r, c).text = value
+    if "picture" in habits and article.ordinal == 4:
+        import io
 
-            from PIL import Image
+        from PIL import Image
 
-            image = io.BytesIO()
-            Image.new("RGB", (240, 120), (40, 90, 160)).save(image, "PNG")
-            image.seek(0)
-            doc.add_picture(image, width=Cm(6))
-            doc.add_paragraph("图1　现场照片")
-        if article.source:
-            doc.add_paragraph(article.source)
-    doc.save(path)
-    return path
+        image = io.BytesIO()
+        Image.new("RGB", (240, 120), (40, 90, 160)).save(image, "PNG")
+        image.seek(0)
+        doc.add_picture(image, width=Cm(6))
+        doc.add_paragraph("图1　现场照片")
 
 
 def libreoffice(source: Path, out: Path, *formats: str) -> list[Path]:

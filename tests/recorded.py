@@ -66,18 +66,14 @@ def answers(client) -> dict[str, str]:
 def main() -> None:
     sys.path.insert(0, str(HERE.parent))
     sys.path.insert(0, str(HERE))
-    from conftest import make_corpus
-    from falcon import testing
+    from conftest import app_client, make_corpus
 
-    from bulletin.app import create_app
-    from bulletin.settings import Settings
-    from indexer import SearchService, reindex
+    from indexer import reindex
 
     with tempfile.TemporaryDirectory() as tmp:
         corpus = make_corpus(Path(tmp))
         reindex(corpus, Path(tmp) / "index")
-        service = SearchService(Path(tmp) / "index")
-        client = testing.TestClient(create_app(service, Settings(corpus, Path(tmp) / "index", admin_token=None)))
+        client, service = app_client(corpus, Path(tmp) / "index", admin_token=None)
         RECORDED.write_text(json.dumps(answers(client), ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
         service.close()
     print(f"recorded {RECORDED}")

@@ -43,6 +43,35 @@ class _Draft:
     source_page: int | None = None
 
 
+@dataclass
+class _State:
+    """Where segmentation is: the contents to match titles against, the articles so far, the current article
+    and section, and whether a page just broke."""
+
+    matcher: TocMatcher
+    has_toc: bool
+    section_pages: dict[str, int | None]
+    with_articles: set[str]  # the sections whose articles the contents lists
+    drafts: list[_Draft] = field(default_factory=list)
+    draft: _Draft | None = None
+    section: str = ""
+    page_break: bool = False
+
+    @classmethod
+    def of(cls, toc: list[TocEntry]) -> _State:
+        matcher = TocMatcher([e for e in toc if not e.is_section])
+        pages = {e.section: e.page for e in toc if e.is_section}
+        return cls(matcher, bool(matcher.entries), pages, {e.section for e in matcher.entries})
+
+    def start(self, draft: _Draft, block: Block, *, titled: bool = True) -> None:
+        """Begin the article ``draft`` at ``block`` (a title ends a page break; a section's own article does
+        not)."""
+        draft.source_page = block.page
+        self.draft = draft
+        self.drafts.append(draft)
+        self.page_break = self.page_break and not titled
+
+
 class _Parser:
     def __init__(self, blocks: list[Block], name: str):
         self.blocks = blocks
@@ -89,95 +118,24 @@ class _Parser:
     # -- body --------------------------------------------------------------
 
     def _segment(self, body: list[Block], toc: list[TocEntry]) -> list[_Draft]:
-        matcher = TocMatcher([e for e in toc if not e.is_section])
-        has_toc = bool(matcher.entries)
-        section_pages = {e.section: e.page for e in toc if e.is_section}
-        sections_with_articles = {e.section for e in matcher.entries}
-        drafts: list[_Draft] = []
-        draft: _Draft | None = None
-        section = ""
-        page_break = False
+        """The body's articles (drafts), each from its title to the next; page furniture dropped."""
+        state = _State.of(toc)
         i = 0
         while i < len(body):
             block = body[i]
             text = block.text.strip()
             i += 1
-            if block.kind == "rule":
-                if not any(self._starts_something(b, matcher, has_toc) for b in body[i:]):
-                    dropped = [b for b in body[i:] if b.kind != "rule"]
-                    if dropped:
-                        self.warn(block.line, f"删除文末的网站页脚（{len(dropped)} 行）。", "footer")
-                    break
-                page_break = True
+            furniture = self._furniture(block, text, body[i:], state)
+            if furniture == "end":
+                break
+            if furniture or self._section(block, text, state):
                 continue
-            if block.kind == "para" and is_page_number(text):
-                self.warn(block.line, f"删除页码“{text}”。", "page-number")
-                page_break = True
+            taken = self._title(block, text, body[i] if i < len(body) else None, state)
+            if taken is not None:
+                i += taken
                 continue
-            if block.kind != "heading" and is_running_header(text, self.masthead, self.label):
-                self.warn(block.line, f"删除页眉“{text}”。", "running-header")
-                page_break = True
-                continue
-            if block.kind == "para" and is_footer_line(text, self.masthead):
-                self.warn(block.line, f"删除页脚“{text}”。", "footer")
-                page_break = True
-                continue
-            if sec := SECTION.match(text):
-                section = sec.group(1)
-                draft = None
-                if section in EDITORIAL_SECTIONS:
-                    draft = _Draft(section, section, block.line, None, True, section_pages.get(section))
-                    draft.source_page = block.page
-                    drafts.append(draft)
-                continue
-            if len(text) <= MAX_TITLE and (block.kind == "heading" or not is_complete(text)):
-                found = matcher.match(text, body[i].text if i < len(body) else None)
-                if found:
-                    entry, exact, used_next = found
-                    if used_next:
-                        text = f"{text}{body[i].text.strip()}"
-                        self.warn(block.line, f"标题跨行，已合并为“{text}”。", "title-join")
-                        i += 1
-                    if not exact:
-                        self.warn(
-                            block.line,
-                            f"正文标题“{text}”与目录“{entry.title}”不完全一致，保留正文的写法。",
-                            "title-mismatch",
-                        )
-                    if entry.section and section and entry.section != section:
-                        self.warn(block.line, f"目录把“{text}”列在【{entry.section}】，正文在【{section}】。")
-                    draft = _Draft(text, section or entry.section, block.line, entry, page=entry.page)
-                    draft.source_page = block.page
-                    if entry.page and block.page and entry.page != block.page:
-                        self.warn(
-                            block.line,
-                            f"目录说“{text}”在第 {entry.page} 页，实际在第 {block.page} 页。",
-                            "page-mismatch",
-                        )
-                    drafts.append(draft)
-                    page_break = False
-                    continue
-                if not has_toc and _starts_unit_article(block, text, draft, section):
-                    draft = _Draft(text, section, block.line, None)
-                    draft.source_page = block.page
-                    drafts.append(draft)
-                    page_break = False
-                    continue
-            if draft is None and section and section not in sections_with_articles:
-                # A section the contents lists without articles is one article of its own.
-                draft = _Draft(section, section, block.line, None, page=section_pages.get(section))
-                drafts.append(draft)
-            if draft is None:
-                self.warn(block.line, f"这段文字不属于任何文章，已略过：“{_clip(text)}”。", "orphan")
-                continue
-            if block.kind == "heading" or block.bold:
-                draft.paras.append(Para(text, block.line, "subheading"))
-            elif _SOURCE.match(text):
-                draft.source = text
-            else:
-                self._add_paragraph(draft, block, text, page_break)
-            page_break = False
-        missing = matcher.missing()
+            self._body_text(block, text, state)
+        missing = state.matcher.missing()
         if missing:
             listed = "；".join(f"第 {e.line} 行“{e.title}”" for e in missing)
             raise TocMismatchError(
@@ -186,7 +144,84 @@ class _Parser:
                 file=self.name,
                 line=missing[0].line,
             )
-        return drafts
+        return state.drafts
+
+    def _furniture(self, block: Block, text: str, rest: list[Block], state: _State) -> bool | str:
+        """Drop page furniture (page numbers, running headers, footers; a page break marks it); ``"end"`` at a
+        rule after which nothing starts (a web page's footer)."""
+        if block.kind == "rule":
+            if not any(self._starts_something(b, state.matcher, state.has_toc) for b in rest):
+                dropped = [b for b in rest if b.kind != "rule"]
+                if dropped:
+                    self.warn(block.line, f"删除文末的网站页脚（{len(dropped)} 行）。", "footer")
+                return "end"
+        elif block.kind == "para" and is_page_number(text):
+            self.warn(block.line, f"删除页码“{text}”。", "page-number")
+        elif block.kind != "heading" and is_running_header(text, self.masthead, self.label):
+            self.warn(block.line, f"删除页眉“{text}”。", "running-header")
+        elif block.kind == "para" and is_footer_line(text, self.masthead):
+            self.warn(block.line, f"删除页脚“{text}”。", "footer")
+        else:
+            return False
+        state.page_break = True
+        return True
+
+    def _section(self, block: Block, text: str, state: _State) -> bool:
+        """A section heading (【区局动态】) starts a section; an editorial section is an article of its own."""
+        found = SECTION.match(text)
+        if not found:
+            return False
+        state.section, state.draft = found.group(1), None
+        if state.section in EDITORIAL_SECTIONS:
+            page = state.section_pages.get(state.section)
+            state.start(_Draft(state.section, state.section, block.line, None, True, page), block, titled=False)
+        return True
+
+    def _title(self, block: Block, text: str, following: Block | None, state: _State) -> int | None:
+        """An article's title (one the contents lists, or "单位：标题" where there are no contents) starts an
+        article; how many blocks after it the title took (0 or 1), None if ``block`` is no title."""
+        if len(text) > MAX_TITLE or (block.kind != "heading" and is_complete(text)):
+            return None
+        found = state.matcher.match(text, following.text if following else None)
+        if not found:
+            if state.has_toc or not _starts_unit_article(block, text, state.draft, state.section):
+                return None
+            state.start(_Draft(text, state.section, block.line, None), block)
+            return 0
+        entry, exact, used_next = found
+        if used_next:
+            assert following is not None
+            text = f"{text}{following.text.strip()}"
+            self.warn(block.line, f"标题跨行，已合并为“{text}”。", "title-join")
+        if not exact:
+            self.warn(
+                block.line, f"正文标题“{text}”与目录“{entry.title}”不完全一致，保留正文的写法。", "title-mismatch"
+            )
+        if entry.section and state.section and entry.section != state.section:
+            self.warn(block.line, f"目录把“{text}”列在【{entry.section}】，正文在【{state.section}】。")
+        if entry.page and block.page and entry.page != block.page:
+            self.warn(block.line, f"目录说“{text}”在第 {entry.page} 页，实际在第 {block.page} 页。", "page-mismatch")
+        state.start(_Draft(text, state.section or entry.section, block.line, entry, page=entry.page), block)
+        return 1 if used_next else 0
+
+    def _body_text(self, block: Block, text: str, state: _State) -> None:
+        """A paragraph, subheading or source line of the current article."""
+        if state.draft is None and state.section and state.section not in state.with_articles:
+            # A section the contents lists without articles is one article of its own.
+            page = state.section_pages.get(state.section)
+            state.draft = _Draft(state.section, state.section, block.line, None, page=page)
+            state.drafts.append(state.draft)
+        draft = state.draft
+        if draft is None:
+            self.warn(block.line, f"这段文字不属于任何文章，已略过：“{_clip(text)}”。", "orphan")
+            return
+        if block.kind == "heading" or block.bold:
+            draft.paras.append(Para(text, block.line, "subheading"))
+        elif _SOURCE.match(text):
+            draft.source = text
+        else:
+            self._add_paragraph(draft, block, text, state.page_break)
+        state.page_break = False
 
     def _starts_something(self, block: Block, matcher: TocMatcher, has_toc: bool) -> bool:
         text = block.text.strip()

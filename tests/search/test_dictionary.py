@@ -14,6 +14,8 @@ from conftest import SEED
 
 from indexer.language import analysis, dictionary, wordlists
 
+pytestmark = pytest.mark.slow  # the compact forms are written by a process of their own
+
 QUERIES = ["城管通", "勒索病毒", "共享单车西站", "数字化城市管理信息系统", "北京市城市管理综合行政执法局", "网格化"]
 
 
@@ -129,7 +131,6 @@ print(json.dumps([[vocabulary.syllables(t), vocabulary.readings(t)] for t in tex
 """
 
 
-@pytest.mark.slow
 def test_a_server_reads_aloud_exactly_as_pypinyin_with_its_phrase_table(cache):
     """In a lean process pypinyin has no phrase table; the phrases' readings kept as arrays give every text the
     readings pypinyin gives it: each phrase, each character, pieces of the first issue, phrases run together."""

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import SEED, multipart, run_cli, tree_snapshot, variant_of_seed, wait_for
+from conftest import SEED, app_client, conforms, multipart, run_cli, tree_snapshot, variant_of_seed, wait_for
 
 TOKEN = "s3cret-token"
 
@@ -16,16 +16,11 @@ TOKEN = "s3cret-token"
 @pytest.fixture
 def admin(fresh):
     """A client with the admin pages on, over its own corpus, index and data folder."""
-    from falcon import testing
-
-    from bulletin.app import create_app
-    from bulletin.settings import Settings
-    from indexer import SearchService, use_vocabulary
+    from indexer import use_vocabulary
 
     corpus, index = fresh
     data = index.parent / "data"
-    service = SearchService(index)
-    client = testing.TestClient(create_app(service, Settings(corpus, index, admin_token=TOKEN, data_dir=data)))
+    client, service = app_client(corpus, index, admin_token=TOKEN, data_dir=data)
     yield Admin(client), corpus, index, data
     service.close()
     use_vocabulary(None)
@@ -199,6 +194,7 @@ def test_sign_out_revokes_the_session(admin):
     site.get("/admin", status=303)
 
 
+@pytest.mark.slow  # a command or a rebuild in a process of its own
 def test_rebuild_from_the_page_shows_progress_until_done(admin):
     site, _, _, _ = admin
     site.sign_in()
@@ -252,6 +248,7 @@ def test_vocabulary_lives_in_the_data_folder_and_a_term_can_be_accepted(admin):
     assert "收录新词" in site.soup("/admin/audit").get_text()
 
 
+@pytest.mark.slow  # a command or a rebuild in a process of its own
 def test_cli_remove_and_terms(fresh, tmp_path):
     import getpass
 
@@ -274,8 +271,6 @@ def test_cli_remove_and_terms(fresh, tmp_path):
 
 
 def test_api_delete_removes_an_issue_with_the_token(writable, openapi):
-    from test_api import conforms
-
     client, corpus, _index = writable
     refused = client.simulate_delete("/api/issues/2018-03")
     assert refused.status_code == 401

@@ -3,23 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from conftest import tree_snapshot, upload, variant_of_seed, wait_for
-from jsonschema import Draft202012Validator, FormatChecker
+from conftest import app_client, conforms, tree_snapshot, upload, variant_of_seed, wait_for
 
 from indexer.engine.request import MAX_QUERY
 
 TOKEN = {"Authorization": "Bearer s3cret-token"}
-
-
-def conforms(openapi, result, path: str, method: str = "get"):
-    """Validate ``result`` against the document's schema for its status; return its JSON."""
-    responses = openapi["paths"][path][method]["responses"]
-    spec = responses[str(result.status_code)]
-    schema = {**spec["content"]["application/json"]["schema"], "components": openapi["components"]}
-    body = result.json
-    Draft202012Validator(schema, format_checker=FormatChecker()).validate(body)
-    assert result.headers["content-type"].startswith("application/json")
-    return body
 
 
 def test_search_returns_the_documented_object(client, openapi):
@@ -126,17 +114,11 @@ def test_health(client, openapi):
 
 
 def test_health_without_an_index_is_503(tmp_path, openapi):
-    from falcon import testing
-
-    from bulletin.app import create_app
-    from bulletin.settings import Settings
-    from indexer import SearchService
-
-    app = create_app(SearchService(tmp_path / "none"), Settings(tmp_path, tmp_path / "none", None))
-    result = testing.TestClient(app).simulate_get("/healthz")
+    client, _ = app_client(tmp_path, tmp_path / "none", admin_token=None)
+    result = client.simulate_get("/healthz")
     body = conforms(openapi, result, "/healthz")
     assert body["status"] == "unavailable" and "bulletin reindex" in body["message"]
-    search = testing.TestClient(app).simulate_get("/api/search", params={"q": "城管通"})
+    search = client.simulate_get("/api/search", params={"q": "城管通"})
     assert search.status_code == 503 and "bulletin reindex" in search.json["description"]
 
 
@@ -192,6 +174,7 @@ def test_wrong_or_missing_token_is_401_and_nothing_changes(writable, openapi, he
     assert tree_snapshot(corpus, index) == before
 
 
+@pytest.mark.slow  # the rebuild runs in a process of its own
 def test_upload_with_the_token_lands_and_is_found(writable, openapi):
     client, corpus, _index = writable
     posted = upload(client, {"file": ("../../etc/passwd.md", variant_of_seed(2020, 5))}, TOKEN)

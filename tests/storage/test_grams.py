@@ -61,6 +61,7 @@ def words(index) -> dict:
     return json.loads((IndexStore(index).current() / VOCABULARY).read_text(encoding="utf-8"))
 
 
+@pytest.mark.slow  # a process per core
 def test_a_build_on_every_core_answers_as_one_process_does(synthetic, tmp_path, monkeypatch):
     reindex(synthetic, tmp_path / "cores")
     monkeypatch.setattr(writing, "PARALLEL_FROM", 10**9)
@@ -74,6 +75,7 @@ def test_a_build_on_every_core_answers_as_one_process_does(synthetic, tmp_path, 
     assert words(tmp_path / "cores") == words(tmp_path / "one")
 
 
+@pytest.mark.slow  # a process per core
 def test_ingests_past_the_part_limit_merge_and_answer_as_a_rebuild(synthetic, tmp_path):
     files = sorted(synthetic.rglob("*.md"))
     corpus, index = tmp_path / "corpus", tmp_path / "index"
@@ -133,6 +135,7 @@ def _build_process_told_to_end() -> None:
     os.kill(os.getpid(), signal.SIGTERM)
 
 
+@pytest.mark.slow  # a process per core
 def test_a_build_process_ends_on_sigterm_even_forked_from_a_server_worker_that_only_marks_it():
     """An admin rebuild runs inside a gunicorn worker, whose SIGTERM handler only marks the worker for exit;
     a build's processes must end on the SIGTERM their pool sends when a build stops."""
@@ -167,6 +170,7 @@ def _damaged(synthetic, folder, damage):
     return folder
 
 
+@pytest.mark.slow  # a process per core
 @pytest.mark.parametrize("damage", ["unreadable", "duplicate"])
 def test_an_archive_read_on_every_core_is_read_as_in_one_process_and_fails_the_same(
     synthetic, tmp_path, monkeypatch, damage

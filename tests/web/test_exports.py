@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import upload, variant_of_seed
+from conftest import app_client, upload, variant_of_seed
 
 from indexer import EXPORT_COLUMNS
 
@@ -157,15 +157,8 @@ def test_a_bad_parameter_of_an_export_is_a_400_naming_it(client, path):
 
 @pytest.fixture
 def public(built):
-    from falcon import testing
-
-    from bulletin.app import create_app
-    from bulletin.settings import Settings
-    from indexer import SearchService
-
-    corpus, index = built
-    service = SearchService(index)
-    yield testing.TestClient(create_app(service, Settings(corpus, index, public_url=PUBLIC)))
+    client, service = app_client(*built, public_url=PUBLIC)
+    yield client
     service.close()
 
 

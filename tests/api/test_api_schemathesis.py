@@ -13,19 +13,16 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="session")
 def api_schema(tmp_path_factory):
-    from conftest import make_corpus
+    from conftest import app_client, make_corpus
 
-    from bulletin.app import create_app
-    from bulletin.settings import Settings
-    from indexer import SearchService, reindex
+    from indexer import reindex
 
     root = tmp_path_factory.mktemp("schemathesis")
     corpus, index = make_corpus(root), root / "index"
     reindex(corpus, index)
     # Writes are enabled with a token schemathesis does not know: every write it tries must be a 401.
-    service = SearchService(index)
-    app = create_app(service, Settings(corpus, index, admin_token="not-for-schemathesis", data_dir=root / "data"))
-    yield schemathesis.openapi.from_wsgi("/api/openapi.json", app)
+    client, service = app_client(corpus, index, admin_token="not-for-schemathesis", data_dir=root / "data")
+    yield schemathesis.openapi.from_wsgi("/api/openapi.json", client.app)
     service.close()
 
 
