@@ -1,10 +1,9 @@
 """gunicorn settings for `bulletin serve` (the command line overrides bind and workers).
 
-preload_app loads the app, and so jieba's dictionary and what searches read into
-memory from the live generation (texts, columns, the archive's words), once in
-the master before the workers fork; each worker opens its own Whoosh searchers
-on its first request, because a file opened in the master would be shared badly
-across forks (the pair postings are read with pread, which is safe).
+preload_app loads the app, and so what searches read into memory (the live generation's texts, columns and
+words; the dictionaries, thesaurus and shape tables), once in the master before the workers fork; each
+worker opens its own Whoosh searchers on its first request, because a file opened in the master would be
+shared badly across forks (the pair postings and the articles are read with pread, which is safe).
 """
 
 import gc

@@ -1,12 +1,11 @@
-"""The search index: jieba analysis, the Whoosh schema, builds, and the one search interface.
+"""The search index and everything done to it: the one search interface (``SearchService``), builds,
+ingests and removals, and the admin workflow.
 
-Whoosh stores, per generation folder, the jieba-word postings, the columns that filters and facets read,
-and each article as JSON; the character-pair postings are numpy arrays beside it (``grams``). Our code
-decides everything else: which articles match (``matching``: all of a word's pairs, then an exact
-substring test against the texts the generation keeps),
-how they rank (``ranking``), what a request may ask (``request``), how results are counted (``facets``),
-and what a generation folder holds (``generation``) and how generations are switched (``store``).
-Everything outside this package calls ``SearchService`` and the build functions, never Whoosh.
+Its parts import only those before them: ``language`` (Chinese text: words, folding, the archive's vocabulary,
+the thesaurus), ``engine`` (the request, the query, matching, ranking, facets, results), ``storage``
+(generations of parts, each a Whoosh index of jieba words beside numpy pair postings and the articles
+themselves; builds and the atomic switch) and ``admin`` (what staff do, audited). Everything outside this
+package calls what this face names, never Whoosh or jieba.
 """
 
 from .admin import Actor, Admin, AuditLog, Preview, Upload, Workspace, read_upload

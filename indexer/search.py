@@ -3,8 +3,8 @@
 ``SearchService`` follows the live generation: each call checks the CURRENT
 pointer (one small read) and, when a reindex or ingest has switched it, opens
 the new generation, so running servers pick up new issues without a restart.
-Which articles match and how well is ``matching``'s and ``ranking``'s; filters
-and facets work on the generation's arrays (``facets``).
+How a request is answered is ``answering``'s; this module shapes the answer
+(the page's hits with their snippets) and looks up articles and issues.
 """
 
 from __future__ import annotations

@@ -8,15 +8,14 @@ Two kinds of token are indexed for every text field:
   depends on it for being found. Precise mode, not search mode, because search
   mode emits parts of longer words and so blurs exactly that difference.
 * pairs: each Chinese character of the folded text with the one after it, and
-  ASCII words (WannaCry, 800M, PM2.5) whole (``grams``, which writes them as
-  arrays beside the Whoosh index). Any contiguous piece of an article's text
-  has all its pairs, so it is found whatever the dictionary says (城管通 inside
-  执法城管通); an exact substring test then keeps only the articles where the
-  characters are contiguous, so results are not flooded by articles that
-  merely share characters.
+  ASCII words (WannaCry, 800M, PM2.5) whole (``engine.grams``). Any contiguous
+  piece of an article's text has all its pairs, so it is found whatever the
+  dictionary says (城管通 inside 执法城管通); an exact substring test then keeps
+  only the articles where the characters are contiguous, so results are not
+  flooded by articles that merely share characters.
 
-This module's path is pickled into every index schema: moving it breaks
-existing indexes (rebuild with ``bulletin reindex``).
+jieba is given the domain dictionary's words and the synonym groups' (so that a
+query is cut into the terms staff use); ``is_word`` says what is a real word.
 """
 
 from __future__ import annotations
@@ -27,13 +26,11 @@ import multiprocessing
 import os
 import re
 import threading
-from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 import jieba
-from whoosh.analysis import Token, Tokenizer
 
 from .folding import normalise
 from .wordlists import parse_userdict_cached, signature, synonyms, vocabulary_file
@@ -263,48 +260,3 @@ def ascii_words(text: str) -> list[str]:
 
 def has_text(text: str) -> bool:
     return _RUNS.search(normalise(text)) is not None
-
-
-class _ListTokenizer(Tokenizer):
-    """A Whoosh tokenizer over a function that returns the token texts in order."""
-
-    def _tokens(self, value: str) -> list[str]:
-        raise NotImplementedError
-
-    def __call__(
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        tokenize: bool = True,
-        mode: str = "",
-        **kwargs: object,
-    ) -> Iterator[Token]:
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        texts = self._tokens(value) if tokenize else [value]
-        for pos, text in enumerate(texts, start=start_pos):
-            token.text = text
-            token.boost = 1.0
-            token.stopped = False
-            if keeporiginal:
-                token.original = text
-            if positions:
-                token.pos = pos
-            if chars:
-                # Offsets are not used: snippets find their matches in the stored text.
-                token.startchar = start_char
-                token.endchar = start_char
-            yield token
-
-
-class WordTokenizer(_ListTokenizer):
-    def _tokens(self, value: str) -> list[str]:
-        return words(value)
-
-
-def word_analyzer() -> WordTokenizer:
-    return WordTokenizer()
