@@ -22,12 +22,15 @@ from .resources import (
 __all__ = ["Access", "ParamError", "add_routes"]
 
 
-def add_routes(app: falcon.App, service: SearchService, admin: Admin, access: Access) -> None:
-    """Add the JSON routes (``/api/…`` and ``/healthz``) to ``app``."""
+def add_routes(
+    app: falcon.App, service: SearchService, admin: Admin, access: Access, *, others: dict | None = None
+) -> None:
+    """Add the JSON routes (``/api/…`` and ``/healthz``) to ``app``; ``others`` are routes outside the API that
+    its document describes too (a search's feed and spreadsheet)."""
     app.add_route("/api/search", SearchResource(service))
     app.add_route("/api/articles/{article_id}", ArticleResource(service))
     app.add_route("/api/issues", IssuesResource(service, admin, access))
     app.add_route("/api/issues/{issue_id}", IssueResource(service, admin, access))
     app.add_route(REINDEX, ReindexResource(admin, access))
-    app.add_route("/api/openapi.json", OpenAPIResource())
+    app.add_route("/api/openapi.json", OpenAPIResource(others))
     app.add_route("/healthz", HealthResource(service))

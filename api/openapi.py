@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from indexer import EXPORT_COLUMNS, PARAMS
-from indexer.engine.request import EXPORT_LIMIT, FEED_SIZE
+from indexer import PARAMS
 
-from .schemas import SCHEMAS, error, json_answer, page_error, ref
+from .schemas import SCHEMAS, error, json_answer, ref
 
 STRING = {"type": "string"}
 
@@ -23,8 +22,9 @@ def _param(name: str, schema: dict[str, Any], description: str, where: str = "qu
     return {"name": name, "in": where, "required": where == "path", "schema": schema, "description": description}
 
 
-def document() -> dict[str, Any]:
-    """The OpenAPI 3.1 document: every route the API serves, and the schemas of its answers."""
+def document(others: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The OpenAPI 3.1 document: every route the API serves, the schemas of its answers, and ``others``: the
+    routes outside the API that answer a search in other forms (given by the app: they are the pages')."""
     search_params = [_param(p.name, p.schema, p.help) for p in PARAMS]
     return {
         "openapi": "3.1.0",
@@ -33,7 +33,7 @@ def document() -> dict[str, Any]:
             "version": "1.0.0",
             "description": "全文检索、文章与期刊查询。GET 响应带 ETag（随索引版本变化）。",
         },
-        "paths": {**_search(search_params), **_articles(), **_issues(), **_service()},
+        "paths": {**_search(search_params), **(others or {}), **_articles(), **_issues(), **_service()},
         "components": {
             "schemas": SCHEMAS,
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
@@ -42,9 +42,6 @@ def document() -> dict[str, Any]:
 
 
 def _search(search_params: list[dict[str, Any]]) -> dict[str, Any]:
-    """The search, and the same search as a feed and a spreadsheet (which take every page at once)."""
-    feed_params = [p for p in search_params if p["name"] not in ("page", "per_page")]
-    page_errors = {"400": page_error("参数无效（中文错误页，指出哪个参数）"), "503": page_error("索引不可用")}
     return {
         "/api/search": {
             "get": {
@@ -55,32 +52,6 @@ def _search(search_params: list[dict[str, Any]]) -> dict[str, Any]:
                     "200": json_answer(ref("SearchResult"), "检索结果"),
                     "400": error("参数无效"),
                     "503": error("索引不可用"),
-                },
-            }
-        },
-        "/search.atom": {
-            "get": {
-                "operationId": "searchFeed",
-                "summary": f"检索结果的 Atom 订阅（按时间从新到旧，最新 {FEED_SIZE} 篇）",
-                "parameters": feed_params,
-                "responses": {
-                    "200": {"description": "Atom 订阅", "content": {"application/atom+xml": {"schema": STRING}}},
-                    **page_errors,
-                },
-            }
-        },
-        "/search.csv": {
-            "get": {
-                "operationId": "searchCsv",
-                "summary": f"检索结果导出为 CSV（UTF-8 带 BOM；全部结果，至多 {EXPORT_LIMIT} 篇）",
-                "parameters": feed_params,
-                "responses": {
-                    "200": {
-                        "description": "列：" + "，".join(EXPORT_COLUMNS) + "；X-Total-Count 为结果总数",
-                        "headers": {"X-Total-Count": {"schema": {"type": "integer", "minimum": 0}}},
-                        "content": {"text/csv": {"schema": STRING}},
-                    },
-                    **page_errors,
                 },
             }
         },

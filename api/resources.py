@@ -154,8 +154,8 @@ class HealthResource:
 
 
 class OpenAPIResource:
-    def __init__(self) -> None:
-        self.document = document()
+    def __init__(self, others: dict | None = None) -> None:
+        self.document = document(others)
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         resp.media = self.document

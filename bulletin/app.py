@@ -29,7 +29,8 @@ def create_app(service: SearchService, settings: Settings, *, pages: bool = True
     add_handlers(app, pages=pages)
     use_vocabulary(settings.data_dir / "vocabulary")
     admin = Admin(Workspace(settings.corpus_dir, settings.index_dir, settings.data_dir))
-    api.add_routes(app, service, admin, api.Access(settings.admin_token, settings.max_upload))
+    access = api.Access(settings.admin_token, settings.max_upload)
+    api.add_routes(app, service, admin, access, others=web.openapi_paths() if pages else None)
     if pages:
         web.add_pages(app, service)
         web.add_admin(app, service, admin, settings.admin_token, settings.max_upload)

@@ -11,7 +11,7 @@ package calls what this face names, never Whoosh or jieba.
 from .admin import Actor, Admin, AuditLog, Preview, Upload, Workspace, read_upload
 from .engine.facets import FACETS, FILTER_FACETS, Facet
 from .engine.request import PARAMS, SORTS, Filters, Param, SearchRequest
-from .engine.results import EXPORT_COLUMNS, ArticleRecord, Hit, SearchResult
+from .engine.results import ArticleRecord, Hit, SearchResult
 from .errors import (
     BuildError,
     IndexCorruptError,
@@ -33,7 +33,6 @@ from .storage.journal import recover_if_idle
 from .urls import article_url, issue_url, search_url
 
 __all__ = [
-    "EXPORT_COLUMNS",
     "FACETS",
     "FILTER_FACETS",
     "PARAMS",

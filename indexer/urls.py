@@ -19,13 +19,10 @@ def issue_url(issue_id: str) -> str:
 
 
 SEARCH = "/search"
-FEED = "/search.atom"  # the search as an Atom feed, newest first
-CSV = "/search.csv"  # the search's results as a spreadsheet
-CITATIONS = "/search/citations"  # the citation line of each result
 
 
 def search_url(params: dict[str, str | None], path: str = SEARCH) -> str:
-    """``path`` (the search page, or its feed, CSV or citations) with the given parameters (blank ones and
+    """``path`` (the search page, or another answer to a search) with the given parameters (blank ones and
     page 1 left out)."""
     query = {k: v for k, v in params.items() if v and not (k == "page" and str(v) == "1")}
     return path + ("?" + urlencode(query) if query else "")

@@ -123,8 +123,9 @@ def articles(built):
 @pytest.fixture(scope="session")
 def openapi():
     from api.openapi import document
+    from web import openapi_paths
 
-    return document()
+    return document(openapi_paths())
 
 
 def app_client(corpus: Path, index: Path, **settings):

@@ -68,7 +68,7 @@ def test_every_reading_limit_is_documented_with_its_value():
 
 
 def test_the_export_and_feed_sizes_in_the_readme_are_the_codes():
-    from indexer.engine.request import EXPORT_LIMIT, FEED_SIZE
+    from web.exports import EXPORT_LIMIT, FEED_SIZE
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert f"every result up to {EXPORT_LIMIT:,}" in readme

@@ -15,10 +15,16 @@ from urllib.parse import quote
 
 import falcon
 
-from indexer import EXPORT_COLUMNS, Hit, SearchRequest, SearchResult, SearchService
-from indexer.engine.request import EXPORT_LIMIT
-from indexer.urls import CITATIONS, CSV, FEED, SEARCH, absolute, citation, search_url
+from indexer import PARAMS, Hit, SearchRequest, SearchResult, SearchService
+from indexer.urls import SEARCH, absolute, citation, search_url
 
+FEED = "/search.atom"  # the search as an Atom feed, newest first
+CSV = "/search.csv"  # the search's results as a spreadsheet
+CITATIONS = "/search/citations"  # the citation line of each result
+FEED_SIZE = 50  # entries in a search's Atom feed, newest first
+EXPORT_LIMIT = 1000  # results in one CSV or citations list (every page of a search, up to this)
+# A hit as one row of a spreadsheet, in this order.
+EXPORT_COLUMNS = ("标题", "单位", "区域", "栏目", "期号", "页码", "日期", "链接")
 ATOM = "http://www.w3.org/2005/Atom"
 PUBLISHER = "北京市城管执法局科技信息中心"
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")  # a cell starting so is a formula to a spreadsheet
@@ -28,7 +34,7 @@ class Export:
     """What the three share: the search page's parameters, the one search, and the citation of a hit."""
 
     def __init__(self, service: SearchService):
-        self.archive = service
+        self.service = service
 
     @staticmethod
     def request(req: falcon.Request) -> SearchRequest:
@@ -37,7 +43,7 @@ class Export:
 
     def cite(self, base: str, hit: Hit, issues: dict[str, dict]) -> str:
         if hit.issue not in issues:
-            issues[hit.issue] = self.archive.issue(hit.issue) or {"title": "北京城管科技信息动态", "label": hit.issue}
+            issues[hit.issue] = self.service.issue(hit.issue) or {"title": "北京城管科技信息动态", "label": hit.issue}
         return citation(issues[hit.issue], hit.title, hit.page, hit.permalink(base))
 
 
@@ -47,7 +53,7 @@ class Feed(Export):
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         request = self.request(req)
         params = request.params
-        result = self.archive.search(request.newest())
+        result = self.service.search(request.newest(FEED_SIZE))
         resp.content_type = "application/atom+xml; charset=utf-8"
         resp.data = self.render(req.context.base, params, result)
 
@@ -79,7 +85,7 @@ class Feed(Export):
         return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
 
     def _newest_issue(self) -> str:
-        issues = self.archive.issues()
+        issues = self.service.issues()
         return issues[0]["date"] if issues else dt.date.today().isoformat()
 
 
@@ -87,12 +93,12 @@ class Spreadsheet(Export):
     """/search.csv: every result up to EXPORT_LIMIT, in UTF-8 with a BOM so that Excel reads the Chinese."""
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        result = self.archive.search(self.request(req).whole(EXPORT_LIMIT))
+        result = self.service.search(self.request(req).whole(EXPORT_LIMIT))
         out = io.StringIO()
         out.write("\ufeff")
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(EXPORT_COLUMNS)
-        writer.writerows([_cell(v) for v in hit.row(req.context.base)] for hit in result.hits)
+        writer.writerows([_cell(v) for v in row(hit, req.context.base)] for hit in result.hits)
         resp.content_type = "text/csv; charset=utf-8"
         name = quote(f"检索结果-{dt.date.today().isoformat()}.csv")
         resp.set_header("Content-Disposition", f"attachment; filename=\"search.csv\"; filename*=UTF-8''{name}")
@@ -110,7 +116,7 @@ class Citations(Export):
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         request = self.request(req)
         params = request.params
-        result = self.archive.search(request.whole(EXPORT_LIMIT))
+        result = self.service.search(request.whole(EXPORT_LIMIT))
         issues: dict[str, dict] = {}
         resp.content_type = falcon.MEDIA_HTML
         resp.text = self.render(
@@ -137,6 +143,38 @@ def links(params: dict[str, str]) -> dict[str, str]:
     params = {k: v for k, v in params.items() if k != "page"}
     paths = {"search": SEARCH, "feed": FEED, "csv": CSV, "citations": CITATIONS}
     return {name: search_url(params, path) for name, path in paths.items()}
+
+
+def row(hit: Hit, base: str) -> tuple[str, ...]:
+    """The hit under EXPORT_COLUMNS."""
+    page = str(hit.page) if hit.page else ""
+    values = (hit.title, hit.unit, hit.district, hit.section, hit.issue, page, hit.date, hit.permalink(base))
+    return tuple(v or "" for v in values)
+
+
+def openapi_paths() -> dict:
+    """The routes of a search taken away, as the OpenAPI document describes them (the app adds them to it):
+    the search page's parameters but the paging ones, since an export takes every page."""
+    params = [{"name": p.name, "in": "query", "required": False, "schema": p.schema, "description": p.help}
+              for p in PARAMS if not p.paging]  # fmt: skip
+    errors = {
+        code: {"description": what, "content": {"text/html": {"schema": {"type": "string"}}}}
+        for code, what in (("400", "参数无效（中文错误页，指出哪个参数）"), ("503", "索引不可用"))
+    }
+    atom = {"description": "Atom 订阅", "content": {"application/atom+xml": {"schema": {"type": "string"}}}}
+    csv_answer = {
+        "description": "列：" + "，".join(EXPORT_COLUMNS) + "；X-Total-Count 为结果总数",
+        "headers": {"X-Total-Count": {"schema": {"type": "integer", "minimum": 0}}},
+        "content": {"text/csv": {"schema": {"type": "string"}}},
+    }
+    feed = f"检索结果的 Atom 订阅（按时间从新到旧，最新 {FEED_SIZE} 篇）"
+    spreadsheet = f"检索结果导出为 CSV（UTF-8 带 BOM；全部结果，至多 {EXPORT_LIMIT} 篇）"
+    return {
+        FEED: {"get": {"operationId": "searchFeed", "summary": feed, "parameters": params,
+                       "responses": {"200": atom, **errors}}},
+        CSV: {"get": {"operationId": "searchCsv", "summary": spreadsheet, "parameters": params,
+                      "responses": {"200": csv_answer, **errors}}},
+    }  # fmt: skip
 
 
 def _timestamp(date: str) -> str:

@@ -84,29 +84,29 @@ def _html(resp: falcon.Response, body: str) -> None:
 
 class HomePage:
     def __init__(self, service: SearchService):
-        self.archive = service
+        self.service = service
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        info = self.archive.check()
-        _html(resp, render("home.html", info=info, issues=self.archive.issues()[:6]))
+        info = self.service.check()
+        _html(resp, render("home.html", info=info, issues=self.service.issues()[:6]))
 
 
 class SearchPage:
     def __init__(self, service: SearchService):
-        self.archive = service
+        self.service = service
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         result, error = None, None
         try:
             # per_page is the page's own, not the visitor's to set.
             request = SearchRequest.from_params({**req.params, "per_page": None})
-            result = self.archive.search(request)
+            result = self.service.search(request)
             typed, params = request.params, result.params
         except QueryError as exc:
             resp.status = falcon.HTTP_400
             error = exc.message
             typed = params = {name: "" for name in SEARCH_PARAMS} | dict(given(req.params))
-        suggestions = self.archive.suggestions(request) if result is not None and result.total == 0 else []
+        suggestions = self.service.suggestions(request) if result is not None and result.total == 0 else []
         link = _linker(params)
         conditions = result.understood.conditions if result is not None else ()
         _html(
@@ -136,15 +136,15 @@ class SearchPage:
 
     def _choices(self) -> dict[str, list[str]]:
         """The values a facet's select control offers: every value the archive has."""
-        return {f.name: self.archive.values(f.name) for f in FILTER_FACETS if f.control == "select"}
+        return {f.name: self.service.values(f.name) for f in FILTER_FACETS if f.control == "select"}
 
 
 class ArticlePage:
     def __init__(self, service: SearchService):
-        self.archive = service
+        self.service = service
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, article_id: str) -> None:
-        record = self.archive.article(article_id)
+        record = self.service.article(article_id)
         if record is None:
             raise falcon.HTTPNotFound(title="找不到这篇文章", description=f"没有编号为“{article_id}”的文章。")
         query = (req.get_param("q") or "").strip()
@@ -158,10 +158,10 @@ class ArticlePage:
                 issue=issue,
                 paragraphs=[
                     {"kind": p["kind"], "html": Markup(p["html"])}
-                    for p in self.archive.highlighted_paragraphs(record, query)
+                    for p in self.service.highlighted_paragraphs(record, query)
                 ],
-                previous=self.archive.article(record.previous, related=False) if record.previous else None,
-                following=self.archive.article(record.next, related=False) if record.next else None,
+                previous=self.service.article(record.previous, related=False) if record.previous else None,
+                following=self.service.article(record.next, related=False) if record.next else None,
                 related=record.related,
                 query=query,
                 suffix=suffix,
@@ -173,21 +173,21 @@ class ArticlePage:
 
 class IssuesPage:
     def __init__(self, service: SearchService):
-        self.archive = service
+        self.service = service
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         by_year: OrderedDict[int, list[dict[str, Any]]] = OrderedDict()
-        for issue in self.archive.issues():
+        for issue in self.service.issues():
             by_year.setdefault(issue["year"], []).append(issue)
         _html(resp, render("issues.html", by_year=by_year))
 
 
 class IssuePage:
     def __init__(self, service: SearchService):
-        self.archive = service
+        self.service = service
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, issue_id: str) -> None:
-        issue = self.archive.issue(issue_id)
+        issue = self.service.issue(issue_id)
         if issue is None:
             raise falcon.HTTPNotFound(title="找不到这一期", description=f"没有编号为“{issue_id}”的一期。")
         section_pages = {e["title"]: e["page"] for e in issue["toc"] if e["is_section"]}

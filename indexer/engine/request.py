@@ -24,8 +24,6 @@ MAX_QUERY = 2000
 MAX_PER_PAGE = 100
 MAX_PAGE = 100_000
 PER_PAGE = 20
-EXPORT_LIMIT = 1000  # results in one CSV or citations list (every page of a search, up to this)
-FEED_SIZE = 50  # entries in a search's Atom feed, newest first
 SORTS = {"relevance": "相关度", "date": "时间"}
 
 # The forms a date filter accepts; the OpenAPI document publishes this pattern.
@@ -162,11 +160,11 @@ class SearchRequest:
             raise QueryError("exact", f"“{exact}”无效：1 表示完全按输入检索，留空或 0 表示允许纠错。")
         return cls(query, Filters(tuple(values), start, end), sort, page, size, exact == "1", given(params))
 
-    def whole(self, limit: int = EXPORT_LIMIT) -> SearchRequest:
+    def whole(self, limit: int) -> SearchRequest:
         """The same search as one page of up to ``limit`` results (an export takes every page at once)."""
         return replace(self, page=1, per_page=limit)
 
-    def newest(self, size: int = FEED_SIZE) -> SearchRequest:
+    def newest(self, size: int) -> SearchRequest:
         """The same search, newest first, as a feed reads it."""
         return replace(self, sort="date", page=1, per_page=size)
 

@@ -11,9 +11,6 @@ from ..urls import absolute, article_url, citation
 from .request import Filters
 from .understanding import Understanding
 
-# A hit as one row of a spreadsheet (the CSV export), in this order.
-EXPORT_COLUMNS = ("标题", "单位", "区域", "栏目", "期号", "页码", "日期", "链接")
-
 
 @dataclass(frozen=True)
 class Hit:
@@ -33,12 +30,6 @@ class Hit:
 
     def permalink(self, base: str) -> str:
         return absolute(base, self.url)
-
-    def row(self, base: str) -> tuple[str, ...]:
-        """The hit under EXPORT_COLUMNS."""
-        page = str(self.page) if self.page else ""
-        values = (self.title, self.unit, self.district, self.section, self.issue, page, self.date, self.permalink(base))
-        return tuple(v or "" for v in values)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -10,7 +10,7 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import app_client, upload, variant_of_seed
 
-from indexer import EXPORT_COLUMNS
+from web.exports import EXPORT_COLUMNS
 
 A = "{http://www.w3.org/2005/Atom}"
 TOKEN = {"Authorization": "Bearer s3cret-token"}
