@@ -12,12 +12,10 @@ import os
 bind = "127.0.0.1:8000"
 # One worker per core: search is CPU-bound Python, so one process cannot use more than one core.
 workers = os.cpu_count() or 1
-# Sync workers (``bulletin.worker``), one request at a time each: search is CPU-bound Python under one GIL a
-# process. Measured at 20,000 articles, 2 workers, 4 clients, the cold mix (852 searches none asked twice),
-# alternated: gunicorn's threaded worker answered 296 and 380 searches/s with one thread (142 and 173 with
-# four), the sync worker 607 and 621. The worker tells the master it is alive while a request runs, so a
-# long one (`POST /api/reindex` of a large archive) is not ended at `timeout`; it also answers what gunicorn
-# itself refuses in our JSON or our Chinese page.
+# One request at a time a worker (search is CPU-bound Python under one GIL a process), but every connection
+# read and written without waiting on it (``bulletin.worker``): a slow or idle client holds a connection,
+# never the worker. A handler that never returns stops the worker's heartbeat and the master replaces it
+# after ``timeout``.
 worker_class = "bulletin.worker.Worker"
 preload_app = True
 

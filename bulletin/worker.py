@@ -1,42 +1,48 @@
-"""The gunicorn worker of `bulletin serve`: gunicorn's sync worker, with our answers to what it refuses.
+"""The gunicorn worker of `bulletin serve`: one loop that reads and writes every client without waiting on
+any, and hands the app one whole request at a time.
 
-Sync, one request at a time a process: search is CPU-bound Python, and a threaded worker hands every
-request between two threads under one GIL (``docs/performance.md``). A sync worker closes each connection
-after its answer. No request runs long: a rebuild runs in a process of its own (``indexer.admin.rebuild``).
+Search is CPU-bound Python under one GIL a process, so a worker answers one request at a time (threads would
+only hand requests between one another, ``docs/performance.md``). What it must not do is wait on a client: a
+sync worker waits on one connection from its first byte to its last, so two sockets sending a byte every
+second stop it. This worker gathers each request whole in its connection (``connections``: one deadline for the
+whole head and body, limits on both, a bound on the bytes held), runs the app on it, and writes the answer out
+as the client takes it; idle keep-alive connections wait in the same loop and are closed after a few seconds.
+A request that never ends (a handler stuck) stops the loop's heartbeat, and gunicorn's master recycles the
+worker after ``timeout``.
 
 gunicorn refuses some requests before the app sees them (a request line or a header past its limits, a
-malformed request) and would answer with its own English HTML. This worker answers them as the app answers
-errors: the API's JSON shape for API paths, the site's Chinese error page otherwise, with the same security
-headers. The limits themselves are set in ``gunicorn_conf`` above the app's own (``errors.RequestLimits``).
-
-gunicorn caps a request line at 8,190 bytes unless the cap is lifted altogether, and a long pasted query
-needs more; lifted, it would read a line of any length (copying it whole on every read). The worker's
-parser bounds it at ``MAX_REQUEST_LINE`` instead.
+malformed request) and would answer with its own English HTML. This worker answers them, and what it refuses
+itself, as the app answers errors: the API's JSON for API paths, the site's Chinese page otherwise, with the
+same security headers. A link pasted with raw UTF-8 in its target (curl, scripts send it so) is encoded as a
+browser would encode it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import os
 import re
+import selectors
+import socket
+import time
+from datetime import datetime
 from http import HTTPStatus
 
-from gunicorn import util
 from gunicorn.http import errors as http_errors
+from gunicorn.http import wsgi
 from gunicorn.http.message import Request
 from gunicorn.http.parser import RequestParser
+from gunicorn.workers.base import Worker as BaseWorker
 from gunicorn.workers.sync import SyncWorker
 
-from .errors import MAX_URI_BYTES, answer_for
+from .connections import IDLE_SECONDS, MAX_REQUEST_LINE, Connection, Refused
+from .errors import answer_for
 from .headers import SECURITY_HEADERS
 
-# Past the app's own limit (answered by the app, path known) and far below what would cost a worker much.
-MAX_REQUEST_LINE = 2 * MAX_URI_BYTES
-# How long a connection may take to send its request's head. A sync worker waits on one connection at a
-# time, and browsers open connections ahead of need that may never carry a request: one of those may hold
-# a worker this long, not until gunicorn's `timeout` ends the worker.
-HEAD_SECONDS = 2.0
+# Bytes the worker may hold of requests being received, in all: past it, a new large body is refused (503).
+BUFFER_BUDGET = 64 * 1024 * 1024
 _HIGH = re.compile(rb"[\x80-\xff]")
-
 _STATUS = (
     (http_errors.LimitRequestLine, 414),
     (http_errors.LimitRequestHeaders, 431),
@@ -46,6 +52,7 @@ _STATUS = (
     (http_errors.ConfigurationProblem, 500),
     (http_errors.ParseException, 400),  # every other malformed request
 )
+_GONE = (errno.EPIPE, errno.ECONNRESET, errno.ENOTCONN, errno.EBADF)
 
 
 def status_for(exc: BaseException) -> int:
@@ -70,41 +77,209 @@ class BoundedParser(RequestParser):
     mesg_class = BoundedRequest
 
 
-class Worker(SyncWorker):
-    def handle(self, listener, client, addr):
-        # Our parser reads the request (plain HTTP/1.1 only: serve speaks no TLS, for which gunicorn's own
-        # handling stays); what it refuses is answered by ``handle_error``.
-        if self.cfg.is_ssl:
-            return super().handle(listener, client, addr)
+class _Sink:
+    """What gunicorn's response writes to: the answer, kept whole for the loop to send."""
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+
+    def sendall(self, data: bytes) -> None:
+        self.parts.append(bytes(data))
+
+    def send(self, data: bytes) -> int:
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def data(self) -> bytes:
+        return b"".join(self.parts)
+
+
+class Worker(BaseWorker):
+    def run(self) -> None:
+        if self.cfg.is_ssl:  # serve speaks no TLS itself; gunicorn's own handling stays for it
+            SyncWorker.run(self)  # type: ignore[arg-type]
+            return
+        self.selector = selectors.DefaultSelector()
+        self.connections: dict[int, Connection] = {}
+        self.buffered = 0
+        self.body_limit = int(os.environ.get("BULLETIN_MAX_UPLOAD") or 10 * 1024 * 1024) + 1024 * 1024
+        for listener in self.sockets:
+            listener.setblocking(False)
+            self.selector.register(listener, selectors.EVENT_READ, None)
+        self.accepting = True
+        while self.alive:
+            self.notify()
+            if self.ppid != os.getppid():
+                self.log.info("Parent changed, shutting down: %s", self)
+                break
+            for key, events in self.selector.select(timeout=self._wait()):
+                if key.data is None:
+                    self._accept(key.fileobj)
+                elif events & selectors.EVENT_READ:
+                    self._read(key.data)
+                elif events & selectors.EVENT_WRITE:
+                    self._write(key.data)
+            self._expire(time.monotonic())
+        for connection in list(self.connections.values()):
+            self._close(connection)
+
+    def _wait(self) -> float:
+        if not self.connections:
+            return 1.0
+        soonest = min(c.deadline for c in self.connections.values())
+        return max(0.0, min(1.0, soonest - time.monotonic()))
+
+    def _accept(self, listener: socket.socket) -> None:
+        while len(self.connections) < self.cfg.worker_connections or self._drop_idle():
+            try:
+                client, addr = listener.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError as exc:
+                if exc.errno in (errno.ECONNABORTED, errno.EPROTO):
+                    continue
+                raise
+            client.setblocking(False)
+            connection = Connection(client, addr, listener, time.monotonic() + IDLE_SECONDS)
+            self.connections[client.fileno()] = connection
+            self.selector.register(client, selectors.EVENT_READ, connection)
+
+    def _drop_idle(self) -> bool:
+        """Make room by closing the connection idle longest; False when none is idle."""
+        idle = [c for c in self.connections.values() if c.idle()]
+        if not idle:
+            return False
+        self._close(min(idle, key=lambda c: c.deadline))
+        return True
+
+    def _read(self, connection: Connection) -> None:
+        try:
+            data = connection.sock.recv(256 * 1024)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            self._close(connection)
+            return
+        if not data:
+            self._close(connection)
+            return
+        if self.buffered + len(data) > BUFFER_BUDGET:
+            self._refuse(connection, Refused(503, "worker buffer full"))
+            return
+        self.buffered += len(data)
+        connection.received(data, time.monotonic())
+        self._serve(connection)
+
+    def _serve(self, connection: Connection) -> None:
+        """Answer the whole requests the connection has sent (pipelined ones one after another)."""
+        while connection.out is None:
+            before = len(connection.inbuf)
+            try:
+                ready = connection.request(self.body_limit)
+            except Refused as refused:
+                self._refuse(connection, refused)
+                return
+            if ready is None:
+                if connection.needs_continue():
+                    connection.continue_sent()
+                return
+            self.buffered -= before - len(connection.inbuf)
+            raw, _ = ready
+            self._handle(connection, raw)
+
+    def _handle(self, connection: Connection, raw: bytes) -> None:
         req = None
         try:
-            client.settimeout(HEAD_SECONDS)
-            req = next(BoundedParser(self.cfg, client, addr))
-            client.settimeout(None)  # the body and the answer: bounded by gunicorn's `timeout`, as before
-            self.handle_request(listener, req, client, addr)
-        except (http_errors.NoMoreData, StopIteration):
-            pass  # the client sent nothing (more), or its answer ended the connection
-        except TimeoutError:
-            self.log.debug("Closed a connection that sent no request within %s s.", HEAD_SECONDS)
-        except OSError as exc:
-            if exc.errno not in (errno.EPIPE, errno.ECONNRESET, errno.ENOTCONN):
-                self.log.exception("Socket error processing request.")
-        except BaseException as exc:
-            self.handle_error(req, client, addr, exc)
-        finally:
-            util.close_graceful(client)
+            req = next(BoundedParser(self.cfg, [raw], connection.addr))
+            self._respond(connection, req)
+        except StopIteration:
+            self._close(connection)
+        except Exception as exc:
+            self._error(connection, getattr(req, "path", None), status_for(exc), exc)
 
-    def handle_error(self, req, client, addr, exc) -> None:
-        code = status_for(exc)
+    def _respond(self, connection: Connection, req: Request) -> None:
+        sink = _Sink()
+        started = datetime.now()
+        resp, environ = wsgi.create(req, sink, connection.addr, connection.listener.getsockname(), self.cfg)
+        self.nr += 1
+        if self.nr >= self.max_requests or not self.alive:
+            self.alive = False
+            resp.force_close()
+        self.cfg.pre_request(self, req)
+        respiter = self.wsgi(environ, resp.start_response)
+        try:
+            for item in respiter:
+                resp.write(item)
+            resp.close()
+        finally:
+            self.log.access(resp, req, environ, datetime.now() - started)
+            if hasattr(respiter, "close"):
+                respiter.close()
+            self.cfg.post_request(self, req, environ, resp)
+        connection.answer(sink.data(), resp.should_close(), time.monotonic())
+        self._write(connection)
+
+    def _write(self, connection: Connection) -> None:
+        try:
+            done = connection.flush()
+        except (BlockingIOError, InterruptedError):
+            done = False
+        except OSError:
+            self._close(connection)
+            return
+        if not done:
+            self.selector.modify(connection.sock, selectors.EVENT_WRITE, connection)
+            return
+        if connection.close_after:
+            self._close(connection)
+            return
+        connection.waiting(time.monotonic())
+        self.selector.modify(connection.sock, selectors.EVENT_READ, connection)
+        if connection.inbuf:
+            self._serve(connection)  # a request pipelined behind the one answered
+
+    def _refuse(self, connection: Connection, refused: Refused) -> None:
+        self.log.warning("Refused a request from %s: %s", (connection.addr or ("",))[0], refused)
+        path = _path_of(bytes(connection.inbuf[:MAX_REQUEST_LINE]))
+        self._error(connection, path, refused.status, None)
+
+    def _error(self, connection: Connection, path: str | None, code: int, exc: BaseException | None) -> None:
         if code == 500:
-            self.log.exception("Error handling request %s", getattr(req, "uri", "(no URI read)"))
-        else:
-            self.log.warning("Invalid request from %s: %s", (addr or ("",))[0], exc)
-        content_type, body = answer_for(code, getattr(req, "path", None))
+            self.log.error("Error handling request %s", path or "(no path read)", exc_info=exc)
+        content_type, body = answer_for(code, path)
         head = [f"HTTP/1.1 {code} {HTTPStatus(code).phrase}", "Connection: close",
                 f"Content-Type: {content_type}", f"Content-Length: {len(body)}",
                 *(f"{name}: {value}" for name, value in SECURITY_HEADERS.items())]  # fmt: skip
+        self.buffered -= len(connection.inbuf)
+        connection.inbuf.clear()
+        connection.answer("\r\n".join(head).encode("latin-1") + b"\r\n\r\n" + body, True, time.monotonic())
+        self._write(connection)
+
+    def _expire(self, now: float) -> None:
+        for connection in [c for c in self.connections.values() if c.deadline < now]:
+            if connection.out is None and connection.inbuf:
+                self._refuse(connection, Refused(408, "request not received in time"))
+            else:
+                self._close(connection)
+
+    def _close(self, connection: Connection) -> None:
+        fd = connection.sock.fileno()
+        if self.connections.pop(fd, None) is None:
+            return
+        self.buffered -= len(connection.inbuf)
+        with contextlib.suppress(KeyError, ValueError):
+            self.selector.unregister(connection.sock)
         try:
-            util.write_nonblock(client, "\r\n".join(head).encode("latin-1") + b"\r\n\r\n" + body)
-        except OSError:
-            self.log.debug("Failed to send the error answer.")
+            connection.sock.shutdown(socket.SHUT_RDWR)
+        except OSError as exc:
+            if exc.errno not in _GONE:
+                self.log.debug("Closing a connection: %s", exc)
+        connection.sock.close()
+
+
+def _path_of(head: bytes) -> str | None:
+    """The path a request line names, if one can be read (to answer in the API's shape or the page's)."""
+    parts = head.split(b"\r\n", 1)[0].split(b" ")
+    if len(parts) >= 2 and parts[1].startswith(b"/"):
+        return parts[1].split(b"?", 1)[0].decode("latin-1")
+    return None

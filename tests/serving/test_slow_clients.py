@@ -1,0 +1,116 @@
+"""Slow and idle clients against a real `bulletin serve`: they hold connections, never the workers."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+import urllib.parse
+
+import pytest
+from conftest import Served, make_corpus
+
+from bulletin.connections import HEAD_SECONDS, IDLE_SECONDS
+
+pytestmark = pytest.mark.slow
+
+HEAD = b"GET /api/search?q=%E5%9F%8E%E7%AE%A1%E9%80%9A HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slow\r\n\r\n"
+BODY_HEAD = (
+    b"POST /admin/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+    b"Content-Length: 100000\r\n\r\n"
+)
+
+
+class Trickler(threading.Thread):
+    """A client that sends its request a byte at a time, and starts again whenever it is cut off."""
+
+    def __init__(self, port: int, data: bytes, every: float, stop: threading.Event, at_once: bytes = b""):
+        super().__init__(daemon=True)
+        self.port, self.data, self.every, self.stop, self.at_once = port, data, every, stop, at_once
+        self.answers: list[bytes] = []
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=30) as sock:
+                    sock.settimeout(self.every)
+                    sock.sendall(self.at_once)
+                    for byte in self.data:
+                        if self.stop.is_set():
+                            return
+                        sock.sendall(bytes([byte]))
+                        try:
+                            first = sock.recv(64)
+                        except TimeoutError:
+                            continue
+                        self.answers.append(first)
+                        break
+            except OSError:
+                time.sleep(self.every)
+
+
+def q(text: str) -> str:
+    return urllib.parse.quote(text)
+
+
+def test_six_trickling_heads_and_four_trickling_bodies_do_not_delay_searches(tmp_path):
+    server = Served(make_corpus(tmp_path), tmp_path / "index", token="t" * 32, workers=2)
+    stop = threading.Event()
+    heads = [Trickler(server.port, HEAD, 1.0, stop) for _ in range(6)]
+    bodies = [Trickler(server.port, b"token=" + b"x" * 99994, 0.5, stop, at_once=BODY_HEAD) for _ in range(4)]
+    try:
+        for attacker in heads + bodies:
+            attacker.start()
+        time.sleep(2)  # every attacker is now inside its request
+        waits = []
+        until = time.monotonic() + HEAD_SECONDS + 6  # past the deadline, so attackers are cut off and return
+        while time.monotonic() < until:
+            started = time.monotonic()
+            status, body, _ = server.get(f"/api/search?q={q('城管通')}")
+            waits.append(time.monotonic() - started)
+            assert status == 200 and body["total"] > 0
+            time.sleep(0.2)
+        assert len(waits) >= 40 and max(waits) < 1.0, f"slowest search {max(waits):.2f} s of {len(waits)}"
+        # The trickling clients were answered with 408 when their time was up, not served at their pace.
+        answers = [a for attacker in heads + bodies for a in attacker.answers]
+        assert answers and all(a.startswith(b"HTTP/1.1 408") for a in answers), answers[:3]
+        assert {id(t) for t in heads if t.answers} and {id(t) for t in bodies if t.answers}
+    finally:
+        stop.set()
+        server.stop()
+
+
+def test_an_idle_connection_holds_no_worker_and_is_closed_soon(tmp_path):
+    """Browsers open connections ahead of need; with one worker, idle ones must not stall the rest."""
+    server = Served(make_corpus(tmp_path), tmp_path / "index", workers=1)
+    idle: list[socket.socket] = []
+    try:
+        idle += [socket.create_connection(("127.0.0.1", server.port), timeout=30) for _ in range(4)]
+        time.sleep(0.2)
+        started = time.monotonic()
+        assert server.get(f"/api/search?q={q('城管通')}")[0] == 200
+        assert time.monotonic() - started < 1.0
+        for sock in idle:
+            assert sock.recv(1) == b""  # closed by the worker, without an answer
+        assert time.monotonic() - started < IDLE_SECONDS + 2
+    finally:
+        for sock in idle:
+            sock.close()
+        server.stop()
+
+
+def test_a_kept_alive_connection_serves_requests_in_turn_and_pipelined(tmp_path):
+    server = Served(make_corpus(tmp_path), tmp_path / "index", workers=1)
+    try:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+            sock.sendall(HEAD + HEAD)  # two requests in one write
+            got = b""
+            while got.count(b"HTTP/1.1 200") < 2:
+                chunk = sock.recv(65536)
+                assert chunk, got[:200]
+                got += chunk
+            sock.sendall(HEAD)
+            more = sock.recv(65536)
+            assert more.startswith(b"HTTP/1.1 200")
+    finally:
+        server.stop()
