@@ -14,6 +14,7 @@ ADMIN_ERRORS = {
     "401": error("缺少或错误的管理令牌"),
     "403": error("未设置 BULLETIN_ADMIN_TOKEN，管理写入已关闭"),
     "409": error("另一个写入任务正在进行"),
+    "429": error("这个地址的令牌错误次数过多，需等待 Retry-After 秒"),
     "503": error("索引不可用或写入失败，什么都没有改变"),
 }
 

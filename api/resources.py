@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-import hmac
 from dataclasses import dataclass
 from pathlib import Path
 
 import falcon
 
 from archive import SUFFIXES
-from indexer import Actor, Admin, IndexerError, SearchRequest, SearchService, TooLargeError, article_url, read_upload
+from indexer import (
+    TOKEN_NAME,
+    Actor,
+    Admin,
+    IndexerError,
+    SearchRequest,
+    SearchService,
+    TooLargeError,
+    article_url,
+    read_upload,
+)
 
 from .errors import ParamError
 from .openapi import document
@@ -18,9 +27,8 @@ from .openapi import document
 
 @dataclass(frozen=True)
 class Access:
-    """Who may write through the API (no token: writes are off), and how large an upload may be."""
+    """How large an upload through the API may be (who may write is the admin workflow's: ``Admin.staff``)."""
 
-    token: str | None
     max_upload: int
 
 
@@ -52,7 +60,7 @@ class IssuesResource:
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         """Upload one issue file (multipart field ``file``) and ingest it."""
-        actor = require_admin(req, self.access)
+        actor = require_admin(req, self.admin)
         limit = self.access.max_upload
         if req.content_length is not None and req.content_length > limit + 64 * 1024:
             raise TooLargeError(f"上传文件不能超过 {limit / 1024 / 1024:g} MB。请压缩或拆分后再上传。")
@@ -85,7 +93,7 @@ class IssueResource:
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, issue_id: str) -> None:
         """Remove the issue from the index and its files from the corpus."""
-        report = self.admin.remove(issue_id, require_admin(req, self.access))  # NoSuchIssueError is a 404
+        report = self.admin.remove(issue_id, require_admin(req, self.admin))  # NoSuchIssueError is a 404
         files = [Path(f).name for f in report.files]
         resp.media = {"removed": issue_id, "articles": report.articles, "files": files, "generation": report.generation}
 
@@ -108,13 +116,13 @@ class ReindexResource:
         self.admin, self.access = admin, access
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
-        started = self.admin.rebuild(require_admin(req, self.access))
+        started = self.admin.rebuild(require_admin(req, self.admin))
         resp.status = falcon.HTTP_202 if started else falcon.HTTP_409
         resp.location = REINDEX
         resp.media = rebuild_status(self.admin.rebuilding.status())
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        require_admin(req, self.access)
+        require_admin(req, self.admin)
         resp.cache_control = ["no-store"]
         resp.media = rebuild_status(self.admin.rebuilding.status())
 
@@ -161,23 +169,29 @@ class OpenAPIResource:
         resp.media = self.document
 
 
-def require_admin(req: falcon.Request, access: Access) -> Actor:
+def require_admin(req: falcon.Request, admin: Admin) -> Actor:
     """Writes need ``Authorization: Bearer <BULLETIN_ADMIN_TOKEN>``; without the variable they are off. The
-    writer is recorded as the token, from the request's address."""
-    if not access.token:
+    writer is recorded as the token, from the request's address; wrong tokens count towards the address's
+    wait, as wrong passwords do."""
+    staff = admin.staff
+    if not staff.token:
         raise falcon.HTTPForbidden(
             title="管理写入已关闭",
             description="服务没有设置环境变量 BULLETIN_ADMIN_TOKEN。设置它并重启服务后，凭该令牌即可上传和重建索引。",
         )
     scheme, _, token = (req.auth or "").partition(" ")
-    # compare_digest takes the same time wherever the strings differ.
-    if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), access.token.encode()):
+    # No token offered is no guess: a 401 that counts towards nothing.
+    entry = staff.api_actor(token if scheme.lower() == "bearer" else "", req.context.client) if req.auth else None
+    if entry is not None and entry.outcome == "throttled":
+        raise falcon.HTTPTooManyRequests(
+            title="尝试过多",
+            description=f"这个地址的令牌错误次数过多。请 {max(1, -(-entry.retry_after // 60))} 分钟后再试。",
+            retry_after=entry.retry_after,
+        )
+    if entry is None or entry.outcome != "ok":
         raise falcon.HTTPUnauthorized(
             title="需要管理令牌",
             description="请在请求头中提供 Authorization: Bearer <令牌>。",
             challenges=["Bearer"],
         )
-    return Actor(TOKEN_ACTOR, req.remote_addr)
-
-
-TOKEN_ACTOR = "令牌"
+    return Actor(TOKEN_NAME, req.context.client)

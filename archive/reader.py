@@ -5,13 +5,13 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .blocks import Block, read_markdown
 from .errors import ArchiveError, NotABulletinError, UnsupportedFormatError
 from .limits import check_size
-from .model import ParsedIssue
+from .model import ParsedIssue, ParseWarning
 from .readers.docx import read_docx
 from .readers.encoding import decode
 from .readers.pdf import read_pdf
@@ -55,6 +55,9 @@ FORM_SUFFIX = {f.name: f.suffixes[0] for f in FORMS}
 TEXT_FORMS = "、".join(f.label for f in FORMS if not f.binary)
 _HTML_START = re.compile(r"^\s*(?:<!doctype\s+html|<html|<head|<body|<meta|<!--)", re.I)
 _HTML_TAGS = re.compile(r"<(?:p|div|h[1-6]|table|body)\b", re.I)
+# What no page, feed or export may carry: control characters other than tab and line breaks (C0, DEL, C1),
+# and the code points XML forbids (lone surrogates, U+FFFE, U+FFFF).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 def read_file(path: str | Path) -> ParsedIssue:
@@ -87,12 +90,29 @@ def read_bytes(data: bytes, name: str) -> ParsedIssue:
         else:
             blocks = read_markdown(text)
             form = "markdown" if any(b.kind == "heading" for b in blocks) else "text"
+    blocks, cleaned = _without_controls(blocks)
     try:
-        return parse_blocks(blocks, name=name, sha256=hashlib.sha256(data).hexdigest(), form=form, encoding=encoding)
+        parsed = parse_blocks(blocks, name=name, sha256=hashlib.sha256(data).hexdigest(), form=form, encoding=encoding)
     except NotABulletinError as exc:
         if is_html:
             raise type(exc)(f"这个 HTML 页面不是一期简报：{exc.message}", file=name, line=exc.line) from None
         raise
+    return replace(parsed, warnings=(*cleaned, *parsed.warnings)) if cleaned else parsed
+
+
+def _without_controls(blocks: list[Block]) -> tuple[list[Block], list[ParseWarning]]:
+    """The blocks with control characters removed (a block left empty dropped), and a warning for each."""
+    kept, warnings = [], []
+    for block in blocks:
+        found = _CONTROL.findall(block.text)
+        if found:
+            codes = "、".join(sorted({f"U+{ord(c):04X}" for c in found}))
+            warnings.append(ParseWarning(block.line, f"删去了 {len(found)} 个控制字符（{codes}）", "cleaned"))
+            block = replace(block, text=_CONTROL.sub("", block.text))
+            if not block.text.strip():
+                continue
+        kept.append(block)
+    return kept, warnings
 
 
 def _binary_form(data: bytes, suffix: str) -> Form | None:

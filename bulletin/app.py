@@ -28,12 +28,12 @@ def create_app(service: SearchService, settings: Settings, *, pages: bool = True
     app.req_options.auto_parse_qs_csv = False
     add_handlers(app, pages=pages)
     use_vocabulary(settings.data_dir / "vocabulary")
-    admin = Admin(Workspace(settings.corpus_dir, settings.index_dir, settings.data_dir))
-    access = api.Access(settings.admin_token, settings.max_upload)
+    admin = Admin(Workspace(settings.corpus_dir, settings.index_dir, settings.data_dir), settings.admin_token)
+    access = api.Access(settings.max_upload)
     api.add_routes(app, service, admin, access, others=web.openapi_paths() if pages else None)
     if pages:
         web.add_pages(app, service)
-        web.add_admin(app, service, admin, settings.admin_token, settings.max_upload)
+        web.add_admin(app, service, admin, settings.max_upload)
     return app
 
 
@@ -43,8 +43,7 @@ def prepare(settings: Settings, **build_options) -> SearchService:
     jieba's and pypinyin's dictionaries in their compact forms: the server's processes cut only queries."""
     lean_dictionary()
     use_vocabulary(settings.data_dir / "vocabulary")
-    if settings.admin_token:
-        seed_vocabulary()
+    seed_vocabulary()
     service = SearchService(settings.index_dir)
     # Verified and kept in memory here, in what becomes gunicorn's master: every worker starts with it.
     ensure_index(settings.corpus_dir, settings.index_dir, service=service, **build_options)

@@ -6,6 +6,7 @@ import html
 import json
 import re
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -16,6 +17,8 @@ from archive.corpus import Corpus
 from archive.report import summary
 from indexer import (
     PARAMS,
+    ROLES,
+    AccountError,
     Actor,
     Admin,
     IndexerError,
@@ -23,11 +26,9 @@ from indexer import (
     SearchRequest,
     SearchService,
     Workspace,
-    backup,
     candidate_terms,
     recover_if_idle,
     repair,
-    restore,
     use_vocabulary,
     verify,
 )
@@ -87,10 +88,10 @@ def _fail(exc: Exception) -> click.ClickException:
     return click.ClickException(str(exc))
 
 
-def _admin(corpus: Path, index: Path) -> Admin:
+def _admin(corpus: Path | None, index: Path | None) -> Admin:
     """The writes of the archive in these folders and the data folder given to ``bulletin``, audited."""
     data = click.get_current_context().find_root().params["data"]
-    return Admin(Workspace(corpus, index, data))
+    return Admin(Workspace(corpus or Path(DEFAULT_CORPUS), index or Path(DEFAULT_INDEX), data))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -243,7 +244,10 @@ _SETTLED = {
 @corpus_option
 @index_option
 def verify_command(mend: bool, corpus: Path, index: Path) -> None:
-    """核对语料库与索引是否一致：每个文件都已索引，索引中每期都有文件，校验和相符。"""
+    """核对语料库与索引是否一致（每个文件都已索引，索引中每期都有文件，校验和相符），以及操作记录的哈希链是否完整、词表是否可用。"""
+    records = _admin(corpus, index).verify_records()
+    for problem in records:
+        click.echo(f"记录有误：{problem}", err=True)
     try:
         before = verify(corpus, index)
     except (ArchiveError, IndexerError) as exc:
@@ -254,6 +258,9 @@ def verify_command(mend: bool, corpus: Path, index: Path) -> None:
         click.echo(f"不一致：{problem.message}", err=True)
     if before.ok:
         click.echo(f"一致：语料库 {before.files} 个文件，索引 {before.indexed} 期。")
+        if records:
+            sys.exit(1)
+        click.echo("操作记录的哈希链完整，词表可用。")
         return
     if not mend:
         click.echo(f"共 {len(before.problems)} 处不一致。运行 bulletin verify --repair 从语料库重建索引。", err=True)
@@ -273,12 +280,12 @@ def verify_command(mend: bool, corpus: Path, index: Path) -> None:
 @click.argument("dest", type=click.Path(path_type=Path))
 @corpus_option
 def backup_command(dest: Path, corpus: Path) -> None:
-    """把语料库和词表（不含可重建的索引）连同校验和清单备份为一个 .tar.gz；DEST 为文件夹时自动命名。"""
+    """把语料库、词表和账户（不含可重建的索引）连同校验和清单备份为一个 .tar.gz；DEST 为文件夹时自动命名。"""
     try:
-        report = backup(corpus, dest)
+        report = _admin(corpus, None).backup(dest, Actor.operating_system_user())
     except IndexerError as exc:
         raise _fail(exc) from None
-    click.echo(f"已备份：{report.issues} 期和 {report.files - report.issues} 个词表文件 → {report.path}"
+    click.echo(f"已备份：{report.issues} 期和 {report.files - report.issues} 个词表、账户文件 → {report.path}"
                f"（{report.bytes / 1024:.0f} KB）。")  # fmt: skip
 
 
@@ -287,12 +294,85 @@ def backup_command(dest: Path, corpus: Path) -> None:
 @corpus_option
 @index_option
 def restore_command(archive: Path, corpus: Path, index: Path) -> None:
-    """从备份恢复语料库和词表并重建索引；先核对清单中每个文件的校验和，有误则什么都不替换。"""
+    """从备份恢复语料库、词表和账户并重建索引；先核对清单中每个文件的校验和，有误则什么都不替换。"""
     try:
-        report = restore(archive, corpus, index)
+        report = _admin(corpus, index).restore(archive, Actor.operating_system_user())
     except (ArchiveError, IndexerError) as exc:
         raise _fail(exc) from None
     click.echo(f"已从 {archive} 恢复：{report.issues} 期，校验和全部相符；索引已从恢复的语料库重建。")
+
+
+@main.group("user")
+def user_group() -> None:
+    """管理工作人员账户（保存在数据目录的 accounts.sqlite3 中）。"""
+
+
+def _password(name: str) -> str:
+    """The new password: asked twice at a terminal, else the first line of standard input."""
+    if sys.stdin.isatty():
+        return click.prompt(f"“{name}”的新密码", hide_input=True, confirmation_prompt="再输一次")
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _staff_change(change, done: str) -> None:
+    """Make ``change`` (a call of the staff's, with the person at the command line) and say ``done``."""
+    try:
+        change(_admin(None, None).staff, Actor.operating_system_user())
+    except AccountError as exc:
+        raise _fail(exc) from None
+    click.echo(done)
+
+
+@user_group.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(list(ROLES)), default="editor", show_default=True,
+              help="editor（编辑：收录、删除、重建）或 admin（管理员：另可改词表、看记录、管账户）")  # fmt: skip
+def user_add(name: str, role: str) -> None:
+    """新增账户；密码从终端输入两次，或从标准输入读一行（如 echo 'Passw0rd!x' | bulletin user add 张三）。"""
+    password = _password(name)
+    _staff_change(lambda staff, actor: staff.add_user(name, role, password, actor), f"已新增{ROLES[role]}“{name}”。")
+
+
+@user_group.command("list")
+def user_list() -> None:
+    """列出所有账户及其角色、状态。"""
+    users = _admin(None, None).staff.users()
+    if not users:
+        click.echo("还没有账户。用 bulletin user add 用户名 --role admin 新增。")
+    now = time.time()
+    for user in users:
+        state = "已停用" if user.disabled else "已锁定" if user.locked_until > now else "正常"
+        click.echo(f"{user.name}\t{user.role_label}\t{state}")
+
+
+@user_group.command("disable")
+@click.argument("name")
+def user_disable(name: str) -> None:
+    """停用账户（其会话立即结束）。"""
+    _staff_change(lambda staff, actor: staff.set_disabled(name, True, actor), f"已停用“{name}”。")
+
+
+@user_group.command("enable")
+@click.argument("name")
+def user_enable(name: str) -> None:
+    """重新启用账户（并解除锁定）。"""
+    _staff_change(lambda staff, actor: staff.set_disabled(name, False, actor), f"已启用“{name}”。")
+
+
+@user_group.command("password")
+@click.argument("name")
+def user_password(name: str) -> None:
+    """重设账户密码（并解除锁定、结束其会话）；密码的读法同 user add。"""
+    password = _password(name)
+    _staff_change(lambda staff, actor: staff.set_password(name, password, actor), f"已重设“{name}”的密码。")
+
+
+@user_group.command("role")
+@click.argument("name")
+@click.argument("role", type=click.Choice(list(ROLES)))
+def user_role(name: str, role: str) -> None:
+    """修改账户的角色：editor 或 admin。"""
+    _staff_change(lambda staff, actor: staff.set_role(name, role, actor), f"“{name}”现在是{ROLES[role]}。")
 
 
 @main.command("serve")

@@ -8,7 +8,20 @@ themselves; builds and the atomic switch) and ``admin`` (what staff do, audited)
 package calls what this face names, never Whoosh or jieba.
 """
 
-from .admin import Actor, Admin, AuditLog, Preview, Upload, Workspace, read_upload
+from .admin import (
+    ROLES,
+    SESSION_SECONDS,
+    TOKEN_NAME,
+    AccountError,
+    Actor,
+    Admin,
+    AuditLog,
+    Preview,
+    Session,
+    Upload,
+    Workspace,
+    read_upload,
+)
 from .engine.facets import FACETS, FILTER_FACETS, Facet
 from .engine.request import PARAMS, SORTS, Filters, Param, SearchRequest
 from .engine.results import ArticleRecord, Hit, SearchResult
@@ -36,7 +49,11 @@ __all__ = [
     "FACETS",
     "FILTER_FACETS",
     "PARAMS",
+    "ROLES",
+    "SESSION_SECONDS",
     "SORTS",
+    "TOKEN_NAME",
+    "AccountError",
     "Actor",
     "Admin",
     "ArticleRecord",
@@ -61,6 +78,7 @@ __all__ = [
     "SearchRequest",
     "SearchResult",
     "SearchService",
+    "Session",
     "Term",
     "TooLargeError",
     "Upload",

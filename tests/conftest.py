@@ -130,7 +130,7 @@ def openapi():
 
 def app_client(corpus: Path, index: Path, **settings):
     """falcon's test client over the real app for ``index`` and the service under it, with ``settings``
-    (admin_token, data_dir, public_url, max_upload): the one factory the tests build an app with. Close the
+    (admin_token, data_dir (default: beside the index), public_url, max_upload): the one factory the tests build an app with. Close the
     service when done."""
     from falcon import testing
 
@@ -139,6 +139,7 @@ def app_client(corpus: Path, index: Path, **settings):
     from indexer import SearchService
 
     service = SearchService(index)
+    settings.setdefault("data_dir", index.parent / "data")  # never the working folder's var/data
     return testing.TestClient(create_app(service, Settings(corpus, index, **settings))), service
 
 
@@ -411,3 +412,72 @@ def tree_snapshot(*folders: Path) -> dict[str, str]:
         for path in sorted(folder.rglob("*")):
             out[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "dir"
     return out
+
+
+TOKEN = "s3cret-token"
+PASSWORD = "Ab3-enough-length"
+
+
+@pytest.fixture
+def admin(fresh):
+    """A site with the admin pages on (the token set), over its own corpus, index and data folder:
+    (site, corpus, index, data)."""
+    from indexer import use_vocabulary
+
+    corpus, index = fresh
+    data = index.parent / "data"
+    client, service = app_client(corpus, index, admin_token=TOKEN, data_dir=data)
+    yield AdminSite(client), corpus, index, data
+    service.close()
+    use_vocabulary(None)
+
+
+class AdminSite:
+    """The admin pages as one person's browser: a session cookie, forms posted with their CSRF token, from an
+    address of its own (X-Forwarded-For, trusted from the loopback peer the test client is)."""
+
+    def __init__(self, client, address: str = "127.0.0.1"):
+        self.client, self.cookie, self.address = client, None, address
+
+    def headers(self, extra=None):
+        cookie = {"Cookie": f"bulletin_admin={self.cookie}"} if self.cookie else {}
+        return {**cookie, "X-Forwarded-For": self.address, **(extra or {})}
+
+    def get(self, path, status=200):
+        result = self.client.simulate_get(path, headers=self.headers())
+        assert result.status_code == status, result.text[:800]
+        return result
+
+    def soup(self, path):
+        from bs4 import BeautifulSoup
+
+        return BeautifulSoup(self.get(path).text, "lxml")
+
+    def post(self, path, fields, status=303):
+        from urllib.parse import urlencode
+
+        result = self.client.simulate_post(
+            path, body=urlencode(fields), headers=self.headers({"Content-Type": "application/x-www-form-urlencoded"})
+        )
+        assert status is None or result.status_code == status, result.text[:800]
+        return result
+
+    def sign_in(self, name: str | None = None, password: str = PASSWORD, status: int | None = 303):
+        """Sign in with the token (no ``name``) or as ``name`` (``status`` None: whatever the answer)."""
+        fields = {"token": TOKEN} if name is None else {"name": name, "password": password}
+        result = self.post("/admin/login", {**fields, "next": "/admin"}, status=status)
+        if status == 303:
+            self.cookie = result.cookies["bulletin_admin"].value
+        return result
+
+    def csrf(self, path="/admin"):
+        return self.soup(path).select_one("input[name=csrf]")["value"]
+
+    def upload(self, name, data, csrf=None, status=303):
+        body, content_type = multipart({"csrf": (None, (csrf if csrf is not None else self.csrf()).encode()),
+                                        "file": (name, data)})  # fmt: skip
+        result = self.client.simulate_post(
+            "/admin/upload", body=body, headers=self.headers({"Content-Type": content_type})
+        )
+        assert result.status_code == status, result.text[:800]
+        return result

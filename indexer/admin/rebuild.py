@@ -50,7 +50,7 @@ class Rebuild:
                 return False
             where = (str(self.corpus_dir), str(self.index_dir), str(self.data_dir))
             child = subprocess.Popen(
-                [sys.executable, "-m", __name__, *where, actor.name],
+                [sys.executable, "-m", __name__, *where, actor.name, actor.address or ""],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
@@ -69,7 +69,7 @@ class Rebuild:
         except Exception as exc:  # shown on the page; the index is as it was
             message = getattr(exc, "message", None) or str(exc) or traceback.format_exc(limit=1)
             self.write(state="failed", started=started, finished=time.time(), message=message, pid=os.getpid())
-            audit.record("rebuilt", actor, detail=f"失败：{message}")
+            audit.record("rebuilt", actor, "failed", detail=f"失败：{message}")
             return
         counts = {"done": report.articles, "total": report.articles, "issues": report.issues}
         self.write(state="done", **counts, started=started, finished=time.time(), generation=report.generation,
@@ -120,9 +120,9 @@ def _alive(pid: Any) -> bool:
 
 
 def main(argv: list[str]) -> None:
-    corpus, index, data, actor = argv
+    corpus, index, data, name, address = argv
     use_vocabulary(Path(data) / "vocabulary")
-    Rebuild(Path(corpus), Path(index), Path(data)).run(Actor(actor))
+    Rebuild(Path(corpus), Path(index), Path(data)).run(Actor(name, address or None))
 
 
 if __name__ == "__main__":

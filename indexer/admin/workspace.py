@@ -5,8 +5,10 @@ pending in the data folder between their preview and their confirmation, never i
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 import re
 import time
 from collections.abc import Iterable
@@ -23,6 +25,7 @@ from ..storage.records import read_record
 from ..storage.store import IndexStore
 
 PENDING_HOURS = 24  # an upload not confirmed within this long is dropped
+MAX_PENDING = 20  # uploads kept pending at once; a new one drops the oldest
 FIELD_BYTES = 4096  # a plain field of an upload form (a CSRF token)
 _KEY = re.compile(r"^[0-9a-f]{64}$")
 
@@ -72,6 +75,7 @@ class Upload:
     fields: dict[str, str]
     name: str | None
     data: bytes | None
+    repeated: tuple[str, ...] = ()  # plain fields sent more than once (the last is in ``fields``)
 
 
 def read_upload(parts: Iterable[Part], limit: int, file_field: str | None = None) -> Upload:
@@ -79,9 +83,12 @@ def read_upload(parts: Iterable[Part], limit: int, file_field: str | None = None
     (``TooLargeError``) after ``limit`` + 1 bytes, whatever its declared length. With ``file_field``, only the
     part of that name is the file."""
     fields: dict[str, str] = {}
+    repeated: list[str] = []
     name, data = None, None
     for part in parts:
         if part.filename is None and part.name != file_field:
+            if part.name in fields:
+                repeated.append(part.name)
             fields[part.name] = part.stream.read(FIELD_BYTES).decode("utf-8", "replace")
             continue
         if file_field is not None and part.name != file_field:
@@ -91,7 +98,7 @@ def read_upload(parts: Iterable[Part], limit: int, file_field: str | None = None
             raise TooLargeError(f"上传文件不能超过 {limit / 1024 / 1024:g} MB。请压缩或拆分后再上传。")
         # Only the last component of the client's name is kept, for its suffix and for messages.
         name = PurePosixPath((part.filename or "").replace("\\", "/")).name
-    return Upload(fields, name, data or None)
+    return Upload(fields, name, data or None, tuple(repeated))
 
 
 @dataclass(frozen=True)
@@ -124,6 +131,25 @@ class Workspace:
             for path in self._uploads().glob(f"{key}.*"):
                 path.unlink(missing_ok=True)
 
+    def claim(self, key: str) -> Path | None:
+        """Take the pending upload ``key`` to confirm it: its file, or None when it is gone or another request
+        took it first (the marker is renamed, which only one can do)."""
+        found = self.pending(key)
+        if found is None:
+            return None
+        marker = self._uploads() / f"{key}.json"
+        try:
+            os.rename(marker, marker.with_suffix(".claimed"))
+        except FileNotFoundError:
+            return None
+        return found[0]
+
+    def release(self, key: str) -> None:
+        """Put a claimed upload back, pending (its confirmation failed)."""
+        marker = self._uploads() / f"{key}.json"
+        with contextlib.suppress(FileNotFoundError):
+            os.rename(marker.with_suffix(".claimed"), marker)
+
     def live_issue(self, issue_id: str) -> dict[str, Any] | None:
         try:
             return read_record(IndexStore(self.index_dir).current(), issue_id)
@@ -155,9 +181,17 @@ class Workspace:
 
     @staticmethod
     def _prune(folder: Path) -> None:
+        """Drop uploads older than PENDING_HOURS, and the oldest past MAX_PENDING (a new one is coming)."""
         cutoff = time.time() - PENDING_HOURS * 3600
+        stamps = {}
         for path in folder.iterdir():
-            if path.stat().st_mtime < cutoff:
+            with contextlib.suppress(FileNotFoundError):
+                stamps[path] = path.stat().st_mtime
+        keys = sorted({p.name.split(".")[0]: t for p, t in sorted(stamps.items(), key=lambda x: x[1])}.items(),
+                      key=lambda x: x[1])  # fmt: skip
+        old = {key for key, stamp in keys[: max(0, len(keys) - MAX_PENDING + 1)]}
+        for path, stamp in stamps.items():
+            if stamp < cutoff or path.name.split(".")[0] in old:
                 path.unlink(missing_ok=True)
 
 

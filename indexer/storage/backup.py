@@ -1,4 +1,5 @@
-"""Backups: the corpus and the vocabulary files in one archive with a manifest of checksums.
+"""Backups: the corpus, the vocabulary files and what the caller adds of the data folder (the accounts) in one
+archive with a manifest of checksums.
 
 The index is not backed up: it is derived, and ``restore`` rebuilds it. ``restore`` reads the whole archive
 and checks every file against the manifest (and every name against escaping the corpus) before it replaces
@@ -10,6 +11,7 @@ Archive layout (a gzip-compressed tar)::
     corpus/2017/2017-06.md
     vocabulary/userdict.txt
     vocabulary/synonyms.txt
+    data/accounts.sqlite3
 """
 
 from __future__ import annotations
@@ -22,19 +24,19 @@ import os
 import shutil
 import tarfile
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from archive.corpus import Corpus, write_atomic
 from archive.limits import LIMITS
 
 from ..errors import BuildError
-from ..language.wordlists import VOCABULARY_FILES, vocabulary_file, write_vocabulary
+from ..language.wordlists import VOCABULARY_FILES, check_word_list, vocabulary_file, write_vocabulary
 from .store import IndexStore
 
 MANIFEST = "manifest.json"
 FORMAT = 1
-_ROOTS = ("corpus", "vocabulary")
+_ROOTS = ("corpus", "vocabulary", "data")
 
 
 @dataclass
@@ -43,6 +45,7 @@ class BackupReport:
     issues: int
     files: int
     bytes: int
+    data: dict[str, bytes] = field(default_factory=dict)  # what the archive holds under data/, for the caller
 
 
 class BackupError(BuildError):
@@ -53,8 +56,9 @@ def default_name(now: dt.datetime | None = None) -> str:
     return f"bulletin-backup-{(now or dt.datetime.now()).strftime('%Y%m%d-%H%M%S')}.tar.gz"
 
 
-def backup(corpus_dir: Path, dest: Path) -> BackupReport:
-    """Write the archive to ``dest`` (a folder gets a dated file name), through a temporary file."""
+def backup(corpus_dir: Path, dest: Path, extra: dict[str, bytes] | None = None) -> BackupReport:
+    """Write the archive to ``dest`` (a folder gets a dated file name), through a temporary file, with the
+    ``extra`` files (paths under ``data/``)."""
     dest = dest / default_name() if dest.is_dir() else dest
     entries: list[tuple[str, bytes]] = []
     corpus = Corpus(corpus_dir)
@@ -63,6 +67,7 @@ def backup(corpus_dir: Path, dest: Path) -> BackupReport:
     issues = len(entries)
     for name in VOCABULARY_FILES:
         entries.append((f"vocabulary/{name}", vocabulary_file(name).read_bytes()))
+    entries.extend(sorted((extra or {}).items()))
     manifest = {
         "format": FORMAT,
         "created": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
@@ -97,7 +102,7 @@ def read_backup(archive: Path) -> dict[str, bytes]:
                 if not member.isfile():
                     raise refuse(f"其中的 {member.name} 不是普通文件")
                 if member.name != MANIFEST and not _safe(member.name):
-                    raise refuse(f"其中的 {member.name} 不在 corpus/ 或 vocabulary/ 之内")
+                    raise refuse(f"其中的 {member.name} 不在 corpus/、vocabulary/ 或 data/ 之内")
                 total += member.size
                 if member.size > LIMITS.source_bytes or total > 64 * LIMITS.source_bytes:
                     raise refuse(f"其中的 {member.name} 过大")
@@ -123,14 +128,34 @@ def read_backup(archive: Path) -> dict[str, bytes]:
         data, entry = files[path], listed[path]
         if len(data) != entry["bytes"] or hashlib.sha256(data).hexdigest() != entry["sha256"]:
             raise refuse(f"{path} 的校验和与清单不符（备份已损坏或被改动）")
+        if path.startswith("vocabulary/"):
+            _check_vocabulary(path, data, refuse)
     return files
 
 
-def restore(archive: Path, corpus_dir: Path, index_dir: Path) -> BackupReport:
-    """Check the whole archive, then replace the corpus (and the vocabulary) with it and rebuild the index."""
+def _check_vocabulary(path: str, data: bytes, refuse) -> None:
+    """A word list is held to the limits the admin page holds it to, before anything is replaced."""
+    try:
+        check_word_list(PurePosixPath(path).name, data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise refuse(f"词表 {path} 不是 UTF-8 文本") from None
+    except ValueError as exc:
+        raise refuse(f"词表 {path} 无法使用：{str(exc).rstrip('。')}") from None
+
+
+def restore(archive: Path, corpus_dir: Path, index_dir: Path, check=None) -> BackupReport:
+    """Check the whole archive (and, with ``check``, its data/ files: a ValueError refuses it), then replace
+    the corpus (and the vocabulary) with it and rebuild the index. The data/ files are the caller's to put
+    back, in the report."""
     from .build import reindex
 
     files = read_backup(archive)
+    extra = {path: content for path, content in files.items() if path.startswith("data/")}
+    if check is not None:
+        try:
+            check(extra)
+        except ValueError as exc:
+            raise BackupError(f"备份 {archive} 无法恢复：{exc}。语料库和索引都未改动。") from None
     corpus_dir = Path(corpus_dir)
     corpus_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".restore-", dir=corpus_dir.parent))
@@ -159,7 +184,7 @@ def restore(archive: Path, corpus_dir: Path, index_dir: Path) -> BackupReport:
             raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return BackupReport(archive, report.issues, len(files), sum(len(d) for d in files.values()))
+    return BackupReport(archive, report.issues, len(files), sum(len(d) for d in files.values()), extra)
 
 
 def _put_vocabulary(contents: dict[str, bytes]) -> None:

@@ -25,6 +25,15 @@ GETS = [
     ("/healthz", None),
     ("/no/such/page", None),  # 404 page
     ("/api/search", "page=0"),  # 400 in the API's error shape
+    # The admin pages: 404 while there is neither an account nor the token.
+    ("/admin", None),
+    ("/admin/login", None),
+    ("/admin/rebuild", None),
+    ("/admin/audit", None),
+    ("/admin/vocabulary", None),
+    ("/admin/users", None),
+    ("/admin/uploads/" + "0" * 64, None),
+    ("/admin/issues/2017-06/remove", None),
 ]
 
 
@@ -48,7 +57,7 @@ def test_every_get_route_is_among_those_tried(client):
 
     routes = set(templates(client.app._router._roots))
     tried = {path for path, _ in GETS}
-    fill = {"{article_id}": "2017-06-a20", "{issue_id}": "2017-06"}
+    fill = {"{article_id}": "2017-06-a20", "{issue_id}": "2017-06", "{key}": "0" * 64}
     for route in routes:
         for name, value in fill.items():
             route = route.replace(name, value)

@@ -17,24 +17,31 @@ from indexer.language.wordlists import VOCABULARY_FILES
 
 def test_backup_then_restore_gives_back_the_corpus_byte_for_byte_and_rebuilds_the_index(fresh, tmp_path):
     corpus, index = fresh
+    data = ["--data", str(tmp_path / "data")]
     original = tree_snapshot(corpus)
-    result = CliRunner().invoke(main, ["backup", str(tmp_path), "--corpus", str(corpus)])
+    added = CliRunner().invoke(main, [*data, "user", "add", "张三", "--role", "admin"], input="Ab3-enough-length\n")
+    assert added.exit_code == 0, added.output
+    result = CliRunner().invoke(main, [*data, "backup", str(tmp_path), "--corpus", str(corpus)])
     assert result.exit_code == 0, result.output
     archive = next(tmp_path.glob("bulletin-backup-*.tar.gz"))
-    assert "已备份：5 期和 2 个词表文件" in result.output and str(archive) in result.output
+    assert "已备份：5 期和 3 个词表、账户文件" in result.output and str(archive) in result.output
     with tarfile.open(archive) as tar:
         names = tar.getnames()
         manifest = json.loads(tar.extractfile("manifest.json").read())
     assert names[0] == "manifest.json" and not any(n.startswith("index") for n in names)
     assert {f"vocabulary/{n}" for n in VOCABULARY_FILES} <= set(names)
-    assert all(len(entry["sha256"]) == 64 for entry in manifest["files"]) and len(manifest["files"]) == 7
+    assert all(len(entry["sha256"]) == 64 for entry in manifest["files"]) and len(manifest["files"]) == 8
+    assert "data/accounts.sqlite3" in names
+    # An account disabled after the backup is as it was once the backup is restored.
+    assert CliRunner().invoke(main, [*data, "user", "disable", "张三"]).exit_code == 0
 
     for path in corpus.rglob("*.md"):  # an accident: issues deleted and one overwritten
         path.unlink()
     next(corpus.rglob("*.txt")).write_bytes(b"overwritten")
-    result = CliRunner().invoke(main, ["restore", str(archive), "--corpus", str(corpus), "--index", str(index)])
+    result = CliRunner().invoke(main, [*data, "restore", str(archive), "--corpus", str(corpus), "--index", str(index)])
     assert result.exit_code == 0, result.output
     assert "校验和全部相符" in result.output
+    assert CliRunner().invoke(main, [*data, "user", "list"]).output.split() == ["张三", "管理员", "正常"]
     restored = tree_snapshot(corpus)
     record_figures("backup_restore", files_backed_up=len(manifest["files"]), corpus_identical=restored == original)
     assert restored == original
@@ -74,14 +81,41 @@ def no_manifest(name, data):
     return [] if name == "manifest.json" else [(name, data)]
 
 
+def _relisted(name, data, target, content):
+    """``target`` given ``content``, and the manifest made to agree (a forged backup, not a damaged one)."""
+    import hashlib
+
+    if name == target:
+        return [(name, content)]
+    if name == "manifest.json":
+        manifest = json.loads(data)
+        for entry in manifest["files"]:
+            if entry["path"] == target:
+                entry.update(bytes=len(content), sha256=hashlib.sha256(content).hexdigest())
+        return [(name, json.dumps(manifest).encode())]
+    return [(name, data)]
+
+
+def long_word(name, data):
+    return _relisted(name, data, "vocabulary/userdict.txt", ("城" * 20_000 + " 100\n").encode())
+
+
+def huge_group(name, data):
+    return _relisted(
+        name, data, "vocabulary/synonyms.txt", (" ".join(f"词{i}" for i in range(100_000)) + "\n").encode()
+    )
+
+
 @pytest.mark.parametrize(
     ("change", "words"),
     [
         (edited_issue, "校验和与清单不符"),
-        (escaping_name, "不在 corpus/ 或 vocabulary/ 之内"),
+        (escaping_name, "不在 corpus/、vocabulary/ 或 data/ 之内"),
         (missing_file, "不在备份中"),
         (unlisted_file, "不在清单中"),
         (no_manifest, "缺少清单"),
+        (long_word, "一个词最多 30 个字"),
+        (huge_group, "一行最多 1000 个"),
     ],
 )
 def test_a_damaged_or_forged_backup_is_refused_before_anything_is_replaced(fresh, tmp_path, change, words):

@@ -4,67 +4,10 @@ rebuild, audit and vocabulary; and the CLI's remove and terms on the same code p
 from __future__ import annotations
 
 import re
-from urllib.parse import urlencode
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import SEED, app_client, conforms, multipart, run_cli, tree_snapshot, variant_of_seed, wait_for
-
-TOKEN = "s3cret-token"
-
-
-@pytest.fixture
-def admin(fresh):
-    """A client with the admin pages on, over its own corpus, index and data folder."""
-    from indexer import use_vocabulary
-
-    corpus, index = fresh
-    data = index.parent / "data"
-    client, service = app_client(corpus, index, admin_token=TOKEN, data_dir=data)
-    yield Admin(client), corpus, index, data
-    service.close()
-    use_vocabulary(None)
-
-
-class Admin:
-    def __init__(self, client):
-        self.client, self.cookie = client, None
-
-    def headers(self, extra=None):
-        return {**({"Cookie": f"bulletin_admin={self.cookie}"} if self.cookie else {}), **(extra or {})}
-
-    def get(self, path, status=200):
-        result = self.client.simulate_get(path, headers=self.headers())
-        assert result.status_code == status, result.text[:800]
-        return result
-
-    def soup(self, path):
-        return BeautifulSoup(self.get(path).text, "lxml")
-
-    def post(self, path, fields, status=303):
-        result = self.client.simulate_post(
-            path, body=urlencode(fields), headers=self.headers({"Content-Type": "application/x-www-form-urlencoded"})
-        )
-        assert result.status_code == status, result.text[:800]
-        return result
-
-    def sign_in(self):
-        result = self.post("/admin/login", {"token": TOKEN, "next": "/admin"})
-        self.cookie = result.cookies["bulletin_admin"].value
-        return result
-
-    def csrf(self, path="/admin"):
-        return self.soup(path).select_one("input[name=csrf]")["value"]
-
-    def upload(self, name, data, csrf=None, status=303):
-        body, content_type = multipart({"csrf": (None, (csrf if csrf is not None else self.csrf()).encode()),
-                                        "file": (name, data)})  # fmt: skip
-        result = self.client.simulate_post(
-            "/admin/upload", body=body, headers=self.headers({"Content-Type": content_type})
-        )
-        assert result.status_code == status, result.text[:800]
-        return result
-
+from conftest import SEED, TOKEN, conforms, run_cli, tree_snapshot, variant_of_seed, wait_for
 
 ADMIN_PATHS = ["/admin", "/admin/login", "/admin/rebuild", "/admin/audit", "/admin/vocabulary", "/admin/uploads/x"]
 
@@ -145,8 +88,11 @@ def test_upload_preview_confirm_replace_and_remove(admin):
     entries = site.soup("/admin/audit").select(".audit tbody tr")
     actions = [tr.select("td")[1].get_text() for tr in entries]
     assert actions == ["删除", "替换", "预览", "新增", "预览", "登录"]
+    assert all(tr.select("td")[2].get_text() == "成功" for tr in entries)
     replaced = [td.get_text() for td in entries[1].select("td")]
-    assert replaced[2] == "2020-05" and replaced[3] == "2020-05.md" and len(replaced[4]) == 16
+    assert replaced[3] == "令牌" and replaced[4] == "127.0.0.1"  # who (signed in with the token), from where
+    assert re.fullmatch(r"2020-05 2020-05\.md [0-9a-f]{12}", replaced[5])
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00", replaced[0])  # Beijing time
     assert (data / "audit.log").read_text(encoding="utf-8").count("\n") == 6
 
 
