@@ -42,6 +42,9 @@ from .headers import SECURITY_HEADERS
 
 # Bytes the worker may hold of requests being received, in all: past it, a new large body is refused (503).
 BUFFER_BUDGET = 64 * 1024 * 1024
+# Connections one address may hold in a worker at once (a browser opens six); more are closed as they come.
+# The loopback is not counted: it is a proxy in front, speaking for everyone.
+PER_ADDRESS = 32
 _HIGH = re.compile(rb"[\x80-\xff]")
 _STATUS = (
     (http_errors.LimitRequestLine, 414),
@@ -139,10 +142,19 @@ class Worker(BaseWorker):
                 if exc.errno in (errno.ECONNABORTED, errno.EPROTO):
                     continue
                 raise
+            if self._crowded(addr):
+                client.close()
+                continue
             client.setblocking(False)
             connection = Connection(client, addr, listener, time.monotonic() + IDLE_SECONDS)
             self.connections[client.fileno()] = connection
             self.selector.register(client, selectors.EVENT_READ, connection)
+
+    def _crowded(self, addr: object) -> bool:
+        host = addr[0] if isinstance(addr, tuple) and addr else None
+        if host is None or host in ("127.0.0.1", "::1"):
+            return False
+        return sum(1 for c in self.connections.values() if c.addr[0] == host) >= PER_ADDRESS
 
     def _drop_idle(self) -> bool:
         """Make room by closing the connection idle longest; False when none is idle."""

@@ -116,3 +116,35 @@ def test_a_kept_alive_connection_serves_requests_in_turn_and_pipelined(tmp_path)
             assert more.startswith(b"HTTP/1.1 200")
     finally:
         server.stop()
+
+
+def test_one_address_cannot_take_every_connection(tmp_path):
+    from bulletin.worker import PER_ADDRESS
+
+    server = Served(make_corpus(tmp_path), tmp_path / "index", workers=1)
+    crowd: list[socket.socket] = []
+    try:
+        for _ in range(PER_ADDRESS + 8):
+            sock = socket.socket()
+            sock.bind(("127.0.0.2", 0))  # another address on the loopback network (the loopback itself is a proxy's)
+            sock.settimeout(5)
+            sock.connect(("127.0.0.1", server.port))
+            crowd.append(sock)
+        time.sleep(0.5)
+        assert sum(_closed(sock) for sock in crowd) == 8
+        started = time.monotonic()
+        assert server.get(f"/api/search?q={q('城管通')}")[0] == 200  # others are still served
+        assert time.monotonic() - started < 1.0
+    finally:
+        for sock in crowd:
+            sock.close()
+        server.stop()
+
+
+def _closed(sock: socket.socket) -> bool:
+    """True when the server has closed ``sock``; False while it is open, waiting for a request."""
+    sock.setblocking(False)
+    try:
+        return sock.recv(1) == b""
+    except BlockingIOError:
+        return False
