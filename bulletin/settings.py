@@ -11,7 +11,6 @@ from typing import Any
 
 DEFAULT_CORPUS = "corpus"
 DEFAULT_INDEX = "var/index"
-DEFAULT_DATA = "var/data"
 DEFAULT_MAX_UPLOAD = 10 * 1024 * 1024
 # The environment variable behind each setting (the CLI's options name the same ones).
 ENV = {
@@ -24,6 +23,12 @@ ENV = {
 }
 
 
+def data_beside(index_dir: Path) -> Path:
+    """The data folder when none is named: beside the index (./var/data), so a command given another index never
+    writes into the working folder's."""
+    return index_dir.parent / "data"
+
+
 @dataclass(frozen=True)
 class Settings:
     corpus_dir: Path = Path(DEFAULT_CORPUS)
@@ -31,7 +36,7 @@ class Settings:
     admin_token: str | None = None  # unset: admin writes are off
     max_upload: int = DEFAULT_MAX_UPLOAD
     public_url: str | None = None  # the address readers use (behind a proxy); unset: the request's own
-    data_dir: Path = Path(DEFAULT_DATA)  # the vocabulary, the audit log, pending uploads
+    data_dir: Path = Path("var/data")  # the vocabulary, the accounts, the audit log, pending uploads
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **given: Any) -> Settings:
@@ -52,11 +57,12 @@ class Settings:
             raise ValueError(
                 f"BULLETIN_PUBLIC_URL 应为读者访问本站的地址，如 https://kjxx.example.gov.cn，而不是“{public_url}”。"
             )
+        index_dir = Path(pick("index_dir") or DEFAULT_INDEX)
         return cls(
             corpus_dir=Path(pick("corpus_dir") or DEFAULT_CORPUS),
-            index_dir=Path(pick("index_dir") or DEFAULT_INDEX),
+            index_dir=index_dir,
             admin_token=pick("admin_token"),
             max_upload=max_upload,
             public_url=public_url.rstrip("/") if public_url else None,
-            data_dir=Path(pick("data_dir") or DEFAULT_DATA),
+            data_dir=Path(pick("data_dir") or data_beside(index_dir)),
         )

@@ -6,26 +6,20 @@ import html
 import json
 import re
 import sys
-import time
 from pathlib import Path
 
 import click
-from tqdm import tqdm
 
 from archive import ArchiveError, read_file
 from archive.corpus import Corpus
 from archive.report import summary
 from indexer import (
     PARAMS,
-    ROLES,
-    AccountError,
     Actor,
-    Admin,
     IndexerError,
     QueryError,
     SearchRequest,
     SearchService,
-    Workspace,
     candidate_terms,
     recover_if_idle,
     repair,
@@ -33,30 +27,14 @@ from indexer import (
     verify,
 )
 
-from .settings import DEFAULT_CORPUS, DEFAULT_DATA, DEFAULT_INDEX, ENV, Settings
+from ..settings import Settings
+from .options import DATA_HELP, admin, corpus_option, data_dir, fail, folder_option, index_option, progress
+from .users import user_group
 
-CORPUS_HELP = f"语料库目录（默认 ./{DEFAULT_CORPUS}，或环境变量 {ENV['corpus_dir']}）"
-INDEX_HELP = f"索引目录（默认 ./{DEFAULT_INDEX}，或环境变量 {ENV['index_dir']}）"
-DATA_HELP = f"数据目录：词表、操作记录（默认 ./{DEFAULT_DATA}，或环境变量 {ENV['data_dir']}）"
 CLI_PER_PAGE = 10
 # A search parameter's name on the command line, where it differs.
 _OPTION = {"q": "QUERY", "per_page": "--limit"}
 _MARK = re.compile(r"<mark>(.*?)</mark>")
-
-
-def _folder_option(name: str, envvar: str, default: str, help_text: str):
-    return click.option(
-        name,
-        envvar=envvar,
-        default=default,
-        show_default=True,
-        type=click.Path(file_okay=False, path_type=Path),
-        help=help_text,
-    )
-
-
-corpus_option = _folder_option("--corpus", ENV["corpus_dir"], DEFAULT_CORPUS, CORPUS_HELP)
-index_option = _folder_option("--index", ENV["index_dir"], DEFAULT_INDEX, INDEX_HELP)
 
 
 def _search_options(command):
@@ -80,25 +58,14 @@ def _search_options(command):
     return command
 
 
-def _progress(**kwargs):
-    return tqdm(file=sys.stderr, leave=False, disable=None, **kwargs)
-
-
-def _fail(exc: Exception) -> click.ClickException:
-    return click.ClickException(str(exc))
-
-
-def _admin(corpus: Path | None, index: Path | None) -> Admin:
-    """The writes of the archive in these folders and the data folder given to ``bulletin``, audited."""
-    data = click.get_current_context().find_root().params["data"]
-    return Admin(Workspace(corpus or Path(DEFAULT_CORPUS), index or Path(DEFAULT_INDEX), data))
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@_folder_option("--data", ENV["data_dir"], DEFAULT_DATA, DATA_HELP)
-def main(data: Path) -> None:
+@folder_option("--data", "data_dir", None, DATA_HELP)
+def main(data: Path | None) -> None:
     """《北京城管科技信息动态》检索库。"""
-    use_vocabulary(data / "vocabulary")
+    use_vocabulary(data_dir(None) / "vocabulary")
+
+
+main.add_command(user_group)
 
 
 @main.command()
@@ -136,9 +103,9 @@ def check(files: tuple[Path, ...], as_json: bool, corpus: Path) -> None:
 def reindex_command(corpus: Path, index: Path) -> None:
     """从语料库完整重建索引，建好后原子切换；建立期间检索照常可用。"""
     try:
-        report = _admin(corpus, index).reindex(Actor.operating_system_user(), progress=_progress)
+        report = admin(corpus, index).reindex(Actor.operating_system_user(), progress=progress)
     except (ArchiveError, IndexerError) as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     click.echo(
         f"索引已重建：{report.issues} 期，{report.articles} 篇，用时 {report.seconds:.1f} 秒"
         f"（{report.generation}，解析警告 {report.warnings} 条，可用 bulletin check 查看）。"
@@ -152,9 +119,9 @@ def reindex_command(corpus: Path, index: Path) -> None:
 def ingest_command(files: tuple[Path, ...], corpus: Path, index: Path) -> None:
     """把新的一期（或修订的一期）收入语料库并更新索引。"""
     try:
-        report = _admin(corpus, index).ingest_files(list(files), Actor.operating_system_user(), progress=_progress)
+        report = admin(corpus, index).ingest_files(list(files), Actor.operating_system_user(), progress=progress)
     except (ArchiveError, IndexerError) as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     for label, ids in (("新增", report.added), ("替换", report.replaced), ("未变（已是最新）", report.unchanged)):
         if ids:
             click.echo(f"{label}：{'，'.join(ids)}")
@@ -169,9 +136,9 @@ def ingest_command(files: tuple[Path, ...], corpus: Path, index: Path) -> None:
 def remove_command(issue: str, corpus: Path, index: Path) -> None:
     """删除一期：从索引中去掉它的文章，并删除语料库中的文件（ISSUE 如 2017-06）。"""
     try:
-        report = _admin(corpus, index).remove(issue, Actor.operating_system_user())
+        report = admin(corpus, index).remove(issue, Actor.operating_system_user())
     except (ArchiveError, IndexerError) as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     click.echo(f"已删除 {report.issue}：索引中去掉 {report.articles} 篇，语料库中删除 {len(report.files)} 个文件。")
 
 
@@ -188,7 +155,7 @@ def terms_command(issue: str, limit: int, corpus: Path) -> None:
     try:
         parsed = read_file(files[-1])
     except ArchiveError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     terms = candidate_terms(parsed.issue, limit)
     if not terms:
         click.echo(f"{parsed.issue.label}：没有候选新词。")
@@ -212,7 +179,7 @@ def search_command(query: tuple[str, ...], as_json: bool, index: Path, **params:
     except QueryError as exc:
         raise click.BadParameter(exc.message, param_hint=_OPTION.get(exc.param, f"--{exc.param}")) from None
     except IndexerError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
@@ -245,13 +212,13 @@ _SETTLED = {
 @index_option
 def verify_command(mend: bool, corpus: Path, index: Path) -> None:
     """核对语料库与索引是否一致（每个文件都已索引，索引中每期都有文件，校验和相符），以及操作记录的哈希链是否完整、词表是否可用。"""
-    records = _admin(corpus, index).verify_records()
+    records = admin(corpus, index).verify_records()
     for problem in records:
         click.echo(f"记录有误：{problem}", err=True)
     try:
         before = verify(corpus, index)
     except (ArchiveError, IndexerError) as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     if before.recovered:
         click.echo(_SETTLED[before.recovered])
     for problem in before.problems:
@@ -268,7 +235,7 @@ def verify_command(mend: bool, corpus: Path, index: Path) -> None:
     try:
         _, after = repair(corpus, index)
     except (ArchiveError, IndexerError) as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     for problem in after.problems if after else []:
         click.echo(f"仍不一致：{problem.message}", err=True)
     if after is not None and not after.ok:
@@ -282,9 +249,9 @@ def verify_command(mend: bool, corpus: Path, index: Path) -> None:
 def backup_command(dest: Path, corpus: Path) -> None:
     """把语料库、词表和账户（不含可重建的索引）连同校验和清单备份为一个 .tar.gz；DEST 为文件夹时自动命名。"""
     try:
-        report = _admin(corpus, None).backup(dest, Actor.operating_system_user())
+        report = admin(corpus, None).backup(dest, Actor.operating_system_user())
     except IndexerError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     click.echo(f"已备份：{report.issues} 期和 {report.files - report.issues} 个词表、账户文件 → {report.path}"
                f"（{report.bytes / 1024:.0f} KB）。")  # fmt: skip
 
@@ -296,83 +263,10 @@ def backup_command(dest: Path, corpus: Path) -> None:
 def restore_command(archive: Path, corpus: Path, index: Path) -> None:
     """从备份恢复语料库、词表和账户并重建索引；先核对清单中每个文件的校验和，有误则什么都不替换。"""
     try:
-        report = _admin(corpus, index).restore(archive, Actor.operating_system_user())
+        report = admin(corpus, index).restore(archive, Actor.operating_system_user())
     except (ArchiveError, IndexerError) as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     click.echo(f"已从 {archive} 恢复：{report.issues} 期，校验和全部相符；索引已从恢复的语料库重建。")
-
-
-@main.group("user")
-def user_group() -> None:
-    """管理工作人员账户（保存在数据目录的 accounts.sqlite3 中）。"""
-
-
-def _password(name: str) -> str:
-    """The new password: asked twice at a terminal, else the first line of standard input."""
-    if sys.stdin.isatty():
-        return click.prompt(f"“{name}”的新密码", hide_input=True, confirmation_prompt="再输一次")
-    return sys.stdin.readline().rstrip("\r\n")
-
-
-def _staff_change(change, done: str) -> None:
-    """Make ``change`` (a call of the staff's, with the person at the command line) and say ``done``."""
-    try:
-        change(_admin(None, None).staff, Actor.operating_system_user())
-    except AccountError as exc:
-        raise _fail(exc) from None
-    click.echo(done)
-
-
-@user_group.command("add")
-@click.argument("name")
-@click.option("--role", type=click.Choice(list(ROLES)), default="editor", show_default=True,
-              help="editor（编辑：收录、删除、重建）或 admin（管理员：另可改词表、看记录、管账户）")  # fmt: skip
-def user_add(name: str, role: str) -> None:
-    """新增账户；密码从终端输入两次，或从标准输入读一行（如 echo 'Passw0rd!x' | bulletin user add 张三）。"""
-    password = _password(name)
-    _staff_change(lambda staff, actor: staff.add_user(name, role, password, actor), f"已新增{ROLES[role]}“{name}”。")
-
-
-@user_group.command("list")
-def user_list() -> None:
-    """列出所有账户及其角色、状态。"""
-    users = _admin(None, None).staff.users()
-    if not users:
-        click.echo("还没有账户。用 bulletin user add 用户名 --role admin 新增。")
-    now = time.time()
-    for user in users:
-        state = "已停用" if user.disabled else "已锁定" if user.locked_until > now else "正常"
-        click.echo(f"{user.name}\t{user.role_label}\t{state}")
-
-
-@user_group.command("disable")
-@click.argument("name")
-def user_disable(name: str) -> None:
-    """停用账户（其会话立即结束）。"""
-    _staff_change(lambda staff, actor: staff.set_disabled(name, True, actor), f"已停用“{name}”。")
-
-
-@user_group.command("enable")
-@click.argument("name")
-def user_enable(name: str) -> None:
-    """重新启用账户（并解除锁定）。"""
-    _staff_change(lambda staff, actor: staff.set_disabled(name, False, actor), f"已启用“{name}”。")
-
-
-@user_group.command("password")
-@click.argument("name")
-def user_password(name: str) -> None:
-    """重设账户密码（并解除锁定、结束其会话）；密码的读法同 user add。"""
-    password = _password(name)
-    _staff_change(lambda staff, actor: staff.set_password(name, password, actor), f"已重设“{name}”的密码。")
-
-
-@user_group.command("role")
-@click.argument("name")
-@click.argument("role", type=click.Choice(list(ROLES)))
-def user_role(name: str, role: str) -> None:
-    """修改账户的角色：editor 或 admin。"""
-    _staff_change(lambda staff, actor: staff.set_role(name, role, actor), f"“{name}”现在是{ROLES[role]}。")
 
 
 @main.command("serve")
@@ -383,15 +277,14 @@ def user_role(name: str, role: str) -> None:
 @index_option
 def serve_command(host: str, port: int, workers: int | None, corpus: Path, index: Path) -> None:
     """在 gunicorn 下提供检索服务和网页；还没有索引时先从语料库建立。"""
-    from .app import create_app, prepare
-    from .server import run
+    from ..app import create_app, prepare
+    from ..server import run
 
     try:
-        data = click.get_current_context().find_root().params["data"]
-        settings = Settings.from_env(corpus_dir=corpus, index_dir=index, data_dir=data)
-        service = prepare(settings, progress=_progress, announce=lambda m: click.echo(m, err=True))
+        settings = Settings.from_env(corpus_dir=corpus, index_dir=index, data_dir=data_dir(index))
+        service = prepare(settings, progress=progress, announce=lambda m: click.echo(m, err=True))
     except (ArchiveError, IndexerError, ValueError) as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     click.echo(f"检索服务：http://{host}:{port}/", err=True)
     run(create_app(service, settings), host, port, workers)
 
