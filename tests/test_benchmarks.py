@@ -14,6 +14,7 @@ pytestmark = pytest.mark.slow
 
 
 def test_benchmark_suite_runs_end_to_end(tmp_path):
+    import mixes
     import run
 
     result = run.main(
@@ -30,17 +31,39 @@ def test_benchmark_suite_runs_end_to_end(tmp_path):
             str(tmp_path / "r.json"),
         ]
     )
-    build, http = result["build"], result["http"]
+    build, http, in_process = result["build"], result["http"], result["in_process"]
     assert build["articles"] == 300 and build["seconds"] > 0 and build["jieba_alone_seconds"] > 0
-    assert build["index_mb"] > 0 and build["peak_rss_mb"] > 0 and result["ingest_seconds"] > 0
-    warm, cold = result["in_process"]["warm"], result["in_process"]["cold"]
+    assert build["index_mb"] > 0 and build["peak_rss_mb"] > 0 and build["ingest_seconds"] > 0
+    assert build["fts5_seconds"] > 0 and build["fts5_mb"] > 0
+    warm, cold = in_process["warm"], in_process["cold"]
     assert warm["ours"]["n"] == len(run.QUERY_MIX) == warm["fts5"]["n"]
-    assert cold["ours"]["n"] == cold["fts5"]["n"] > 0 and result["cold_queries"] > cold["ours"]["n"]
-    for clients in ("cold_4", 1, 4, 8):
-        assert http[f"ours_{clients}"]["rps"] > 0 and http[f"ours_{clients}"]["errors"] == 0
-        assert http[f"fts5_{clients}"]["rps"] > 0 and http[f"fts5_{clients}"]["errors"] == 0
-    assert http["trivial_4"]["rps"] > 0 and len(http["worker_memory_mb"]) == 2
-    assert (tmp_path / "r.json").exists()
+    assert cold["ours"]["n"] == cold["fts5"]["n"] == run.PIECES_IN_PROCESS
+    assert in_process["cold_second_ours"]["n"] == run.PIECES_IN_PROCESS
+    assert set(in_process["meaning"]) == set(mixes.MEANING_MIX)
+    assert all(ms["understood"] > 0 and ms["exact"] > 0 for ms in in_process["meaning"].values())
+    assert result["cold_queries"]["pieces"] == run.PIECES and result["cold_queries"]["words"] > 0
+    for phase in ("pieces", "words", 1, 4, 8):
+        assert http[f"ours_{phase}"]["rps"] > 0 and http[f"ours_{phase}"]["errors"] == 0
+        assert http[f"fts5_{phase}"]["rps"] > 0 and http[f"fts5_{phase}"]["errors"] == 0
+    assert http["ours_pieces"]["n"] == run.PIECES == http["fts5_pieces"]["n"]  # each asked once, every one answered
+    assert http["trivial_4"]["rps"] > 0 and len(http["worker_memory_mb"]) == 2 == len(http["fts5_worker_memory_mb"])
+    assert all(m["pss"] > 0 and m["uss"] > 0 for m in http["worker_memory_mb"])
+    assert (tmp_path / "r.json").exists() and "cold pieces" in run.table(result)
+
+
+def test_piece_mix_is_pieces_of_titles_pairs_and_filters(articles):
+    from mixes import piece_mix
+
+    names = [a.title for a in articles]  # the corpus issue's 25 titles
+    mix = piece_mix(names, 200, seed=3)
+    assert len({tuple(sorted(p.items())) for p in mix}) == 200
+    for params in mix:
+        pieces = params["q"].split(" ")
+        assert 1 <= len(pieces) <= 2 and all(2 <= len(x) <= 4 and any(x in t for t in names) for x in pieces)
+    pairs = sum(" " in p["q"] for p in mix) / len(mix)
+    filtered = sum(len(p) > 1 for p in mix) / len(mix)
+    assert 0.3 < pairs < 0.5 and 0.15 < filtered < 0.35
+    assert piece_mix(names, 50, seed=3) == mix[:50]  # deterministic
 
 
 def test_synthetic_archive_is_deterministic_and_reads_like_any_issue(tmp_path):

@@ -14,7 +14,7 @@ How each match scores is ``ranking``'s.
 
 from __future__ import annotations
 
-import bisect
+import itertools
 from dataclasses import dataclass
 from itertools import repeat
 from typing import Any, Protocol
@@ -52,11 +52,11 @@ class Texts:
     def body(self, doc: int) -> str:
         return _slice(self.body_chunks, self.body_starts, doc, self.CHUNK)
 
-    def in_titles(self, docs: list[int], word: str) -> list[bool]:
+    def in_titles(self, docs: np.ndarray, word: str) -> np.ndarray:
         """Whether each of ``docs`` (ascending) has ``word`` in its title."""
-        return [n > 0 for n in _counts(self.title_chunks, self.title_starts, docs, word, self.CHUNK)]
+        return _counts(self.title_chunks, self.title_starts, docs, word, self.CHUNK) > 0
 
-    def in_bodies(self, docs: list[int], word: str) -> list[int]:
+    def in_bodies(self, docs: np.ndarray, word: str) -> np.ndarray:
         """How often ``word`` occurs in the body of each of ``docs`` (ascending)."""
         return _counts(self.body_chunks, self.body_starts, docs, word, self.CHUNK)
 
@@ -72,26 +72,24 @@ def _chunked(texts: list[str], size: int) -> tuple[list[str], np.ndarray]:
     return chunks, starts
 
 
-def _bounds(starts: np.ndarray, docs: list[int], size: int) -> tuple[list[int], list[int]]:
+def _bounds(starts: np.ndarray, docs: np.ndarray, size: int) -> tuple[list[int], list[int]]:
     """Where each of ``docs`` starts and ends in its chunk (a chunk's first document starts at 0)."""
     at = np.asarray(docs, dtype=np.int64)
     begin = np.where(at % size == 0, 0, starts[at])
     return begin.tolist(), starts[at + 1].tolist()
 
 
-def _counts(chunks: list[str], starts: np.ndarray, docs: list[int], word: str, size: int) -> list[int]:
+def _counts(chunks: list[str], starts: np.ndarray, docs: np.ndarray, word: str, size: int) -> np.ndarray:
     """``word``'s count in each of ``docs`` (ascending), chunk by chunk, in C."""
-    if not docs:
-        return []
+    if not len(docs):
+        return np.zeros(0, np.int64)
     begin, end = _bounds(starts, docs, size)
+    chunk_of = np.asarray(docs, dtype=np.int64) // size
+    edges = [0, *(np.flatnonzero(np.diff(chunk_of)) + 1).tolist(), len(docs)]
     out: list[int] = []
-    chunk_of = [d // size for d in docs]
-    i = 0
-    while i < len(docs):
-        j = bisect.bisect_right(chunk_of, chunk_of[i], i)
-        out.extend(map(chunks[chunk_of[i]].count, repeat(word), begin[i:j], end[i:j]))
-        i = j
-    return out
+    for i, j in itertools.pairwise(edges):
+        out.extend(map(chunks[int(chunk_of[i])].count, repeat(word), begin[i:j], end[i:j]))
+    return np.array(out, dtype=np.int64)
 
 
 def _slice(chunks: list[str], starts: np.ndarray, doc: int, size: int) -> str:
@@ -247,15 +245,13 @@ def _scored(text: str, weight: float, title_only: bool, source: Source) -> Score
             counts = np.zeros(len(docs), np.int64)
             counts[np.searchsorted(docs, bodied)] = body_counts
     else:
-        candidates = _candidates(folded, keys, ("title",) if title_only else ("title", "body"), source).tolist()
+        candidates = _candidates(folded, keys, ("title",) if title_only else ("title", "body"), source)
         # The substring tests in C (str.count over each document's bounds), not a Python loop: they are most of
         # a long word's cost.
         titled = texts.in_titles(candidates, folded)
-        body_counts = [0] * len(candidates) if title_only else texts.in_bodies(candidates, folded)
-        keep = [i for i, (t, c) in enumerate(zip(titled, body_counts, strict=True)) if t or c]
-        docs = np.array([candidates[i] for i in keep], dtype=np.int32)
-        in_title = np.array([titled[i] for i in keep], dtype=bool)
-        counts = np.array([body_counts[i] for i in keep], dtype=np.int64)
+        body_counts = np.zeros(len(candidates), np.int64) if title_only else texts.in_bodies(candidates, folded)
+        keep = titled | (body_counts > 0)
+        docs, in_title, counts = candidates[keep].astype(np.int32), titled[keep], body_counts[keep]
     idf = ranking.idf(max(1, len(source.live_docs)), len(docs))
     scores = Scores(docs, ranking.bm25(idf, weight, in_title, counts, texts.norms[docs]))
     source.matches.put(key, scores)

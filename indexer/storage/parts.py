@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
@@ -165,7 +167,7 @@ class Part:
             matcher = self.searcher().reader().postings(field, word)
         except TermNotFound:
             return np.empty(0, np.int32)
-        return np.fromiter(matcher.all_ids(), dtype=np.int32) + self.offset
+        return _docnums(matcher) + self.offset
 
     def close_searchers(self) -> None:
         with self.lock:
@@ -179,3 +181,23 @@ class Part:
         self.ix.close()
         self.segment.close()
         self.articles.close()
+
+
+def _docnums(matcher) -> np.ndarray:
+    """A matcher's docnums, sorted. A part is one Whoosh segment, whose postings come in blocks of up to 128
+    docnums held as one tuple: reading them a block at a time, not a Python call a posting, makes a common
+    word's list ten times quicker. A matcher of another shape is read one posting at a time."""
+    deleted = None
+    if isinstance(matcher, FilterMatcher) and matcher._exclude:
+        deleted, matcher = matcher._ids, matcher.child
+    if not isinstance(matcher, W3LeafMatcher):
+        return np.fromiter(matcher.all_ids(), dtype=np.int32)
+    blocks = []
+    while matcher.is_active():
+        matcher._read_ids()
+        blocks.append(np.asarray(matcher._ids, dtype=np.int32))
+        matcher._next_block()
+    docs = np.concatenate(blocks) if blocks else np.empty(0, np.int32)
+    if deleted:
+        docs = docs[~np.isin(docs, np.fromiter(deleted, dtype=np.int32))]
+    return docs
