@@ -10,7 +10,7 @@ from .errors import (
     UnsupportedFormatError,
 )
 from .model import Article, Issue, Paragraph, ParsedIssue, ParseWarning, TocEntry
-from .reader import SUFFIXES, read_bytes, read_file
+from .reader import SUFFIXES, read_bytes, read_file, slow_to_read
 from .units import AREAS, normalise_area
 
 __all__ = [
@@ -32,4 +32,5 @@ __all__ = [
     "normalise_area",
     "read_bytes",
     "read_file",
+    "slow_to_read",
 ]

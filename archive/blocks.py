@@ -29,6 +29,14 @@ class Block:
     continues: bool = False
 
 
+class Read(list):
+    """A reader's blocks and what it doubted (text recognised from a scan), for a person to check."""
+
+    def __init__(self, blocks: list[Block], doubts: list[tuple[str, str]]):
+        super().__init__(blocks)
+        self.doubts = doubts  # (kind, message) pairs
+
+
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,}|—{3,})\s*$")
 _LINK = re.compile(r"\[([^\]]*)\]\((?:[^()\s]+)(?:\s+\"[^\"]*\")?\)")

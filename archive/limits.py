@@ -33,6 +33,10 @@ class Limits:
     pdf_pages: int = 500
     pdf_stream_bytes: int = 64 * MB  # one inflated PDF stream
     pdf_total_bytes: int = 256 * MB  # all inflated PDF streams together
+    convert_seconds: int = 120  # LibreOffice converting one .doc or .wps (an issue takes a few seconds)
+    scan_pages: int = 64  # pages recognised in one file (an issue has 10–30)
+    scan_pixels: int = 40_000_000  # one page image; an A4 page scanned at 300 dpi has 8.7 million
+    scan_seconds: int = 1800  # recognising one file (a page takes a few seconds)
 
 
 LIMITS = Limits()

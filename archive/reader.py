@@ -17,6 +17,8 @@ from .readers.encoding import decode
 from .readers.pdf import read_pdf
 from .structure.segment import parse_blocks
 
+Progress = Callable[[int, int], None]
+
 
 @dataclass(frozen=True)
 class Form:
@@ -37,7 +39,18 @@ FORMS: tuple[Form, ...] = (
     Form("html", "HTML", (".html", ".htm", ".xhtml"), False, lambda text, name: _read_html(text)),
     Form("docx", "Word", (".docx",), True, read_docx),
     Form("pdf", "PDF", (".pdf",), True, read_pdf),
+    Form("doc", "Word 97–2003", (".doc",), True, lambda data, name: _read_legacy(data, name)),
+    Form("wps", "WPS", (".wps",), True, lambda data, name: _read_legacy(data, name)),
+    Form(
+        "image",
+        "扫描图片",
+        (".png", ".jpg", ".jpeg", ".tif", ".tiff"),
+        True,
+        lambda data, name: _read_image(data, name),
+    ),
 )
+# The first bytes of each image form, for a file that arrives without a suffix.
+_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
 BY_NAME = {f.name: f for f in FORMS}
 
 
@@ -47,6 +60,18 @@ def _read_html(text: str) -> list[Block]:
     from .readers.html import read_html
 
     return read_html(text)
+
+
+def _read_legacy(data: bytes, name: str) -> list[Block]:
+    from .readers.office import read_legacy
+
+    return read_legacy(data, name)
+
+
+def _read_image(data: bytes, name: str) -> list[Block]:
+    from .readers.ocr import read_image
+
+    return read_image(data, name)
 
 
 BY_SUFFIX = {suffix: f for f in FORMS for suffix in f.suffixes}
@@ -71,8 +96,14 @@ def read_file(path: str | Path) -> ParsedIssue:
     return read_bytes(data, str(path))
 
 
-def read_bytes(data: bytes, name: str) -> ParsedIssue:
-    """Parse an issue from ``data``; ``name`` (a file name) tells its form and names it in errors."""
+def read_bytes(data: bytes, name: str, *, progress: Progress | None = None) -> ParsedIssue:
+    """Parse an issue from ``data``; ``name`` (a file name) tells its form and names it in errors. ``progress``
+    is told (pages done, pages in all) as the pages of a scan are recognised."""
+    if progress is not None:
+        from .readers.ocr import reporting
+
+        with reporting(progress):
+            return read_bytes(data, name)
     check_size(len(data), name)
     suffix = Path(name).suffix.lower()
     if suffix and suffix not in BY_SUFFIX:
@@ -90,7 +121,9 @@ def read_bytes(data: bytes, name: str) -> ParsedIssue:
         else:
             blocks = read_markdown(text)
             form = "markdown" if any(b.kind == "heading" for b in blocks) else "text"
+    doubts = [ParseWarning(None, message, kind) for kind, message in getattr(blocks, "doubts", ())]
     blocks, cleaned = _without_controls(blocks)
+    cleaned = [*doubts, *cleaned]
     try:
         parsed = parse_blocks(blocks, name=name, sha256=hashlib.sha256(data).hexdigest(), form=form, encoding=encoding)
     except NotABulletinError as exc:
@@ -98,6 +131,19 @@ def read_bytes(data: bytes, name: str) -> ParsedIssue:
             raise type(exc)(f"这个 HTML 页面不是一期简报：{exc.message}", file=name, line=exc.line) from None
         raise
     return replace(parsed, warnings=(*cleaned, *parsed.warnings)) if cleaned else parsed
+
+
+def slow_to_read(data: bytes, name: str) -> bool:
+    """Whether reading ``data`` takes more than a moment: text recognition (page images, a PDF with scanned
+    pages) or a conversion by LibreOffice (.doc, .wps). An upload of such a file is read in the background."""
+    form = _binary_form(data, Path(name).suffix.lower())
+    if form is None:
+        return False
+    if form.name == "pdf":
+        from .readers.pdf import pages_without_text
+
+        return bool(pages_without_text(data))
+    return form.name in ("doc", "wps", "image")
 
 
 def _without_controls(blocks: list[Block]) -> tuple[list[Block], list[ParseWarning]]:
@@ -124,6 +170,10 @@ def _binary_form(data: bytes, suffix: str) -> Form | None:
         return BY_NAME["docx"]
     if data.lstrip()[:5] == b"%PDF-":
         return BY_NAME["pdf"]
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # a compound file: Word 97–2003 (or WPS)
+        return BY_NAME["doc"]
+    if data.startswith(_IMAGE_MAGIC):
+        return BY_NAME["image"]
     return None
 
 

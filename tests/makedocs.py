@@ -8,6 +8,8 @@ break across pages; it records on which page each article title was drawn.
 
 from __future__ import annotations
 
+import difflib
+import re
 from pathlib import Path
 
 from archive import Issue
@@ -366,3 +368,52 @@ def libreoffice(source: Path, out: Path, *formats: str) -> list[Path]:
         )  # fmt: skip
         written.append(target / f"{source.stem}.{fmt}")
     return written
+
+
+def scanned(pdf: Path, *, dpi: int = 200, angle: float = 0.6, seed: int = 6) -> list:
+    """The pages of ``pdf`` as a scanner gives them back: drawn in grey at ``dpi`` (pdfium), turned by ``angle``
+    degrees, with paper grain and JPEG artefacts (Pillow). PIL images."""
+    import io
+    import random
+
+    import pypdfium2
+    from PIL import Image, ImageFilter
+
+    rng = random.Random(seed)
+    pages = []
+    document = pypdfium2.PdfDocument(str(pdf))
+    for index in range(len(document)):
+        image = document[index].render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
+        image = image.rotate(angle * (1 if index % 2 else -1), resample=Image.BICUBIC, expand=False, fillcolor=255)
+        grain = Image.effect_noise(image.size, 18).filter(ImageFilter.GaussianBlur(0.6))
+        image = Image.blend(image, grain, 0.12)
+        noisy = io.BytesIO()
+        image.save(noisy, "JPEG", quality=rng.randint(55, 70))
+        pages.append(Image.open(io.BytesIO(noisy.getvalue())).convert("L"))
+    document.close()
+    return pages
+
+
+def scanned_pdf(pages: list, path: Path, dpi: int = 200) -> Path:
+    """The scanned pages as an image-only PDF, the way a scanner's software writes one (Pillow)."""
+    pages[0].save(path, "PDF", resolution=dpi, save_all=True, append_images=pages[1:])
+    return path
+
+
+def same_issue(read, expected, *, pages: bool = True, extra: tuple[str, ...] = ()) -> None:
+    """``read`` holds ``expected``'s articles, each with ≥ 0.98 text similarity and the same place."""
+    got, want = read.issue, expected.issue
+    assert (got.id, got.date, got.sections) == (want.id, want.date, want.sections)
+    # Titles equal apart from whitespace (a PDF keeps no trace of a space typed beside Latin letters).
+    assert [re.sub(r"\s", "", a.title) for a in got.articles] == [re.sub(r"\s", "", a.title) for a in want.articles]
+    for a, b in zip(got.articles, want.articles, strict=True):
+        assert (a.section, a.unit, a.district) == (b.section, b.unit, b.district), a.title
+        if pages:
+            assert a.page == b.page, a.title
+        kept = [p.text for p in a.paragraphs if not any(marker in p.text for marker in extra)]
+        text = "\n".join(kept)
+        ratio = difflib.SequenceMatcher(None, text, b.text, autojunk=False).ratio()
+        assert ratio >= 0.98, (a.title, round(ratio, 3))
+        assert len(kept) == len(b.paragraphs), a.title  # paragraphs joined across pages, not split or merged
+    problems = [w for w in read.warnings if w.kind in ("orphan", "empty-article")]
+    assert problems == [], problems

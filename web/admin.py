@@ -154,12 +154,12 @@ class Upload(AdminPage):
         if upload.data is None or not upload.name:
             raise falcon.HTTPBadRequest(title="没有选择文件", description="请选择一期简报文件后再上传。")
         try:
-            preview = self.admin.stage(upload.data, upload.name, self.actor(req))
+            key = self.admin.stage(upload.data, upload.name, self.actor(req))
         except ArchiveError as exc:
             resp.status = falcon.HTTP_422
             self.page(req, resp, "upload_failed.html", name=upload.name, message=str(exc))
             return
-        raise falcon.HTTPSeeOther(f"{ROOT}/uploads/{preview.key}")
+        raise falcon.HTTPSeeOther(f"{ROOT}/uploads/{key}")
 
 
 class Pending(AdminPage):
@@ -169,7 +169,17 @@ class Pending(AdminPage):
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, key: str) -> None:
         self.session(req)
-        preview = self.admin.workspace.preview(key)
+        workspace = self.admin.workspace
+        reading = workspace.reading(key)
+        found = workspace.pending(key)
+        if found is not None and reading is not None and reading["state"] != "done":
+            if reading["state"] == "failed":
+                resp.status = falcon.HTTP_422
+                self.page(req, resp, "upload_failed.html", name=found[1], message=reading.get("message", ""))
+                return
+            self.page(req, resp, "reading.html", name=found[1], reading=reading)
+            return
+        preview = workspace.preview(key)
         if preview is None:
             raise _no_upload()
         self.page(req, resp, "preview.html", preview=preview, issue_url=issue_url)

@@ -1,4 +1,5 @@
-"""Read an issue published as a PDF into blocks, with pdfminer.six.
+"""Read an issue published as a PDF into blocks, with pdfminer.six (and, for pages that are only pictures,
+text recognition: ``ocr``).
 
 Text comes in reading order, one block per paragraph. Running headers and
 footers (what repeats at the top or bottom of the pages, and page numbers)
@@ -17,7 +18,7 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ..blocks import Block
+from ..blocks import Block, Read
 from ..errors import UnreadableFileError
 from ..furniture import printed_number, repeated_key, running_keys
 from ..limits import check_pdf
@@ -32,7 +33,7 @@ _CELL = 16  # pieces no longer than this, side by side on one line, are the cell
 
 
 @dataclass
-class _Line:
+class Line:
     text: str
     x0: float
     x1: float
@@ -42,11 +43,12 @@ class _Line:
     bold: bool
     chars: list[tuple[float, float, str]] = field(default_factory=list)  # (x0, x1, text) of each glyph
     column: tuple[float, float] | None = None  # the left and right edge of its column, on a page of columns
+    ink: bool = False  # its ends are where its ink ends (recognised on a scan), not where its type does
 
 
 @dataclass
-class _Box:
-    lines: list[_Line]
+class Box:
+    lines: list[Line]
     page: int
 
     @property
@@ -64,12 +66,28 @@ class _Box:
 
 def read_pdf(data: bytes, name: str) -> list[Block]:
     check_pdf(data, name)
-    pages = _extract(data, name)
-    if not any(box.text.strip() for boxes, _ in pages for box in boxes):
+    pages, scanned = _extract(data, name)
+    doubts: list[tuple[str, str]] = []
+    if scanned:
+        from .ocr import recognise_pdf
+
+        recognised, doubts = recognise_pdf(data, scanned, name)
+        pages = [recognised.get(number, page) for number, page in enumerate(pages, start=1)]
+    if not any(box.text.strip() for boxes, _ in pages for box in boxes) and not scanned:
         raise UnreadableFileError(
-            "PDF 中没有文字层（可能是扫描件或图片），本系统不做文字识别（OCR）。请提供 Word 原件或带文字层的 PDF。",
+            "PDF 中没有文字层，也没有可以识别文字的扫描页（只有图形或空白页）。请提供 Word 原件或带文字层的 PDF。",
             file=name,
         )
+    if not any(box.text.strip() for boxes, _ in pages for box in boxes):
+        raise UnreadableFileError(
+            "PDF 中没有文字，文字识别也没有认出文字。请提供 Word 原件或更清晰的扫描件。", file=name
+        )
+    blocks = layout(pages, name)
+    return Read(blocks, doubts) if doubts else blocks
+
+
+def layout(pages: list[tuple[list[Box], float]], name: str) -> list[Block]:
+    """Blocks from each page's boxes of lines (a text layer's, or lines recognised on a scan) and its height."""
     body_boxes, printed = _strip_running_lines(pages)
     page_lines = [_columns(_rows([ln for box in boxes for ln in box.lines])) for boxes in body_boxes]
     lines = [line for page in page_lines for line in page]
@@ -106,7 +124,8 @@ def read_pdf(data: bytes, name: str) -> list[Block]:
     return blocks
 
 
-def _extract(data: bytes, name: str) -> list[tuple[list[_Box], float]]:
+def _extract(data: bytes, name: str) -> tuple[list[tuple[list[Box], float]], list[int]]:
+    """Each page's boxes of text and height, and the numbers of the pages that are only pictures (scans)."""
     from pdfminer.high_level import extract_pages
     from pdfminer.layout import LAParams, LTChar, LTFigure, LTImage, LTTextContainer, LTTextLine
     from pdfminer.pdfdocument import PDFEncryptionError
@@ -132,7 +151,7 @@ def _extract(data: bytes, name: str) -> list[tuple[list[_Box], float]]:
                     if not text.strip() or not chars:
                         continue
                     lines.append(
-                        _Line(
+                        Line(
                             text=text,
                             x0=line.x0,
                             x1=line.x1,
@@ -144,7 +163,7 @@ def _extract(data: bytes, name: str) -> list[tuple[list[_Box], float]]:
                         )
                     )
                 if lines:
-                    boxes.append(_Box(lines, page_number))
+                    boxes.append(Box(lines, page_number))
             boxes.sort(key=lambda b: (-round(b.top), b.lines[0].x0))
             if pictures and not boxes:
                 scanned.append(page_number)
@@ -156,20 +175,13 @@ def _extract(data: bytes, name: str) -> list[tuple[list[_Box], float]]:
         raise UnreadableFileError(
             f"PDF 文件已损坏，无法读取（{type(exc).__name__}）。请重新导出 PDF 后再试。", file=name
         ) from None
-    if scanned and len(scanned) < len(pages):
-        listed = "、".join(f"第 {n} 页" for n in scanned[:10])
-        raise UnreadableFileError(
-            f"PDF 的{listed}只有图片、没有文字层（可能是扫描页），读出来的一期会缺内容，因此没有收入。"
-            "请提供 Word 原件或带文字层的 PDF。",
-            file=name,
-        )
-    return pages
+    return pages, scanned
 
 
-def _strip_running_lines(pages: list[tuple[list[_Box], float]]) -> tuple[list[list[_Box]], list[int | None]]:
+def _strip_running_lines(pages: list[tuple[list[Box], float]]) -> tuple[list[list[Box]], list[int | None]]:
     """Drop page numbers and text repeated in the top or bottom band; return each page's printed number."""
 
-    def band_key(box: _Box, height: float) -> str | None:
+    def band_key(box: Box, height: float) -> str | None:
         if box.bottom >= height * (1 - BAND):
             return repeated_key(box.text, "top")
         if box.top <= height * BAND:
@@ -200,7 +212,7 @@ def _strip_running_lines(pages: list[tuple[list[_Box], float]]) -> tuple[list[li
 _FRAGMENT = re.compile(r"^[\s\d.…·．_—\-“”‘’\"'《》（）()]{1,12}$")
 
 
-def _rows(lines: list[_Line]) -> list[_Line]:
+def _rows(lines: list[Line]) -> list[Line]:
     """A page's lines top to bottom, with what stands on the same line put back together.
 
     Office software places a contents entry's page number at a right-aligned tab stop, and may set a
@@ -209,14 +221,14 @@ def _rows(lines: list[_Line]) -> list[_Line]:
     table row; two pieces side by side otherwise stay apart, as the two columns of a page do.
     """
     ordered = sorted(lines, key=lambda ln: (-ln.y1, ln.x0))
-    rows: list[_Line] = []
+    rows: list[Line] = []
     done: set[int] = set()
     for i, line in enumerate(ordered):
         if i in done:
             continue
         same = [j for j in range(i + 1, min(len(ordered), i + 12)) if j not in done and _level(ordered[j], line)]
         pieces = [line, *(ordered[j] for j in same)]
-        row = _Line(line.text, line.x0, line.x1, line.y0, line.y1, line.size, line.bold, list(line.chars))
+        row = Line(line.text, line.x0, line.x1, line.y0, line.y1, line.size, line.bold, list(line.chars), ink=line.ink)
         if len(pieces) >= 3 and all(len(p.text.strip()) <= _CELL for p in pieces):
             for j in same:
                 _merge(row, ordered[j])
@@ -232,13 +244,13 @@ def _rows(lines: list[_Line]) -> list[_Line]:
     return rows
 
 
-def _level(a: _Line, b: _Line) -> bool:
+def _level(a: Line, b: Line) -> bool:
     """True when ``a`` and ``b`` stand on the same line of the page."""
     overlap = min(a.y1, b.y1) - max(a.y0, b.y0)
     return overlap > 0.5 * min(a.y1 - a.y0, b.y1 - b.y0)
 
 
-def _merge(row: _Line, line: _Line) -> None:
+def _merge(row: Line, line: Line) -> None:
     """Put ``line``'s glyphs into ``row`` where they stand: a wide gap is a tab, a narrow one a space."""
     main = row if len(row.text.strip()) >= len(line.text.strip()) else line
     size = main.size
@@ -258,7 +270,7 @@ def _merge(row: _Line, line: _Line) -> None:
     row.y0, row.y1 = min(row.y0, line.y0), max(row.y1, line.y1)
 
 
-def _columns(rows: list[_Line]) -> list[_Line]:
+def _columns(rows: list[Line]) -> list[Line]:
     """Reading order for a page set in two columns: down the left column, then down the right, between the
     lines that span the page (a section heading above, a full-width paragraph below)."""
     if len(rows) < 6:
@@ -269,8 +281,8 @@ def _columns(rows: list[_Line]) -> list[_Line]:
     right = [r for r in rows if r.x0 >= middle - 2]
     if len(left) < 3 or len(right) < 3:
         return rows
-    out: list[_Line] = []
-    band: list[_Line] = []
+    out: list[Line] = []
+    band: list[Line] = []
 
     def flush() -> None:
         columns = ([r for r in band if r.x1 <= middle + 2], [r for r in band if r.x0 >= middle - 2])
@@ -292,9 +304,9 @@ def _columns(rows: list[_Line]) -> list[_Line]:
     return out
 
 
-def _paragraphs(lines: list[_Line], margin: float, right: float, size: float) -> list[list[_Line]]:
+def _paragraphs(lines: list[Line], margin: float, right: float, size: float) -> list[list[Line]]:
     """Group a page's lines into paragraphs by the page's own typography (a column's, on a page of columns)."""
-    out: list[list[_Line]] = []
+    out: list[list[Line]] = []
     page_margin, page_right = margin, right
     for line in lines:
         margin, right = line.column if line.column else (page_margin, page_right)
@@ -307,8 +319,9 @@ def _paragraphs(lines: list[_Line], margin: float, right: float, size: float) ->
                 line.x0 - margin > size * 0.8  # first-line indent (or a centred heading)
                 or abs(line.size - prev.size) > size * 0.1  # type size changes: a heading starts or ends
                 or prev.y0 - line.y1 > size * 0.9  # extra space between the lines
-                # Justified text fills the line; a line that stops short ends its paragraph (or is a title).
-                or right - prev.x1 > size * 1.5
+                # Justified text fills the line; a line that stops short ends its paragraph (or is a title). A
+                # scan's line ends where its ink does, short of the type's end by a full stop's white.
+                or right - prev.x1 > size * (3 if prev.ink else 1.5)
             )
             if not new:
                 out[-1].append(line)
@@ -317,7 +330,7 @@ def _paragraphs(lines: list[_Line], margin: float, right: float, size: float) ->
     return out
 
 
-def _join(lines: list[_Line]) -> str:
+def _join(lines: list[Line]) -> str:
     text = ""
     for line in lines:
         part = line.text.strip()
@@ -327,3 +340,20 @@ def _join(lines: list[_Line]) -> str:
     text = re.sub(r"[ \u00a0\u3000]+", " ", text).strip()
     # Office software sets a little space between Chinese and Latin letters or digits; it is not a character.
     return _AUTOSPACE.sub("", text)
+
+
+def pages_without_text(data: bytes) -> list[int]:
+    """The pages (counted from 1) whose resources name no font: pages with no text layer, found without laying
+    anything out (a scan needs recognition, which takes seconds a page). Empty for a damaged file."""
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfpage import PDFPage
+    from pdfminer.pdfparser import PDFParser
+    from pdfminer.pdftypes import resolve1
+    from pdfminer.psexceptions import PSException
+
+    try:
+        document = PDFDocument(PDFParser(io.BytesIO(data)))
+        return [n for n, page in enumerate(PDFPage.create_pages(document), start=1)
+                if not resolve1((page.resources or {}).get("Font"))]  # fmt: skip
+    except (PSException, ValueError, TypeError, KeyError, AttributeError, IndexError, OSError, AssertionError):
+        return []

@@ -37,7 +37,7 @@ class Rebuild:
             status = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {"state": "idle"}
-        if status.get("state") == "running" and not _alive(status.get("pid")):
+        if status.get("state") == "running" and not alive(status.get("pid")):
             return {**status, "state": "failed", "message": "重建进程已退出，未能完成；索引保持原样。请重新开始。"}
         return status
 
@@ -49,15 +49,8 @@ class Rebuild:
             if self.status().get("state") == "running":
                 return False
             where = (str(self.corpus_dir), str(self.index_dir), str(self.data_dir))
-            child = subprocess.Popen(
-                [sys.executable, "-m", __name__, *where, actor.name, actor.address or ""],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                start_new_session=True,  # it finishes even if the worker that started it is recycled
-            )
-            _children[child.pid] = child
-            self.write(state="running", done=0, total=0, started=time.time(), pid=child.pid)
+            pid = spawn(__name__, *where, actor.name, actor.address or "")
+            self.write(state="running", done=0, total=0, started=time.time(), pid=pid)
         return True
 
     def run(self, actor: Actor) -> None:
@@ -102,11 +95,24 @@ class _StatusBar:
         self.rebuild.write(state="running", done=self.done, total=self.total, started=self.started, pid=os.getpid())
 
 
-# The rebuilds this process started, so that it can tell a finished one (which it must reap) from a live one.
+# The processes this one started, so that it can tell a finished one (which it must reap) from a live one.
 _children: dict[int, subprocess.Popen] = {}
 
 
-def _alive(pid: Any) -> bool:
+def spawn(module: str, *args: str) -> int:
+    """Run ``python -m module args`` in a process of its own; its pid."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", module, *args],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # it finishes even if the worker that started it is recycled
+    )
+    _children[child.pid] = child
+    return child.pid
+
+
+def alive(pid: Any) -> bool:
     child = _children.get(pid)
     if child is not None:
         return child.poll() is None

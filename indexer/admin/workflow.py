@@ -8,8 +8,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from archive import read_bytes
+from archive import read_bytes, slow_to_read
 
+from ..errors import WriterBusyError
 from ..language.wordlists import (
     VOCABULARY_FILES,
     domain_words,
@@ -23,6 +24,7 @@ from ..storage.build import BuildReport, IngestReport, ProgressFactory, RemoveRe
 from ..storage.build import remove as remove_issue
 from .accounts import Accounts
 from .audit import Actor, AuditLog, diff
+from .reading import MAX_READING, Reading
 from .rebuild import Rebuild
 from .staff import Staff
 from .workspace import Preview, Workspace
@@ -64,12 +66,21 @@ class Admin:
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
-    def stage(self, data: bytes, name: str, actor: Actor) -> Preview:
-        """Keep an upload pending and preview it; nothing is written to the corpus or the index."""
+    def stage(self, data: bytes, name: str, actor: Actor) -> str:
+        """Keep an upload pending and read it for its preview; its key. Nothing is written to the corpus or the
+        index. A file slow to read (a scan, an old Word file) is read in a process of its own
+        (``workspace.reading(key)`` tells how it goes); any other at once."""
+        if slow_to_read(data, name):
+            uploads = self.workspace.uploads()
+            if Reading.running(uploads) >= MAX_READING:
+                raise WriterBusyError(f"已有 {MAX_READING} 个文件正在识别或转换。请等它们读完（约每页几秒）再上传。")
+            key = self.workspace.keep(data, name)
+            Reading(uploads, key).start(name, actor)
+            return key
         with self.audit.failing("preview", actor, file=name):
             preview = self.workspace.stage_upload(data, name)
         self.audit.record("preview", actor, issue=preview.issue.id, file=name, sha256=preview.key)
-        return preview
+        return preview.key
 
     def confirm(self, key: str, actor: Actor) -> tuple[Preview, IngestReport] | None:
         """Ingest the pending upload ``key`` and drop it; None when there is no such upload (or another request

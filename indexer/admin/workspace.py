@@ -110,25 +110,37 @@ class Workspace:
     def stage_upload(self, data: bytes, name: str) -> Preview:
         """Read ``data`` (an ArchiveError names ``name`` and nothing is kept), keep it pending, and preview it."""
         parsed = read_bytes(data, name)
+        return self._preview(self.keep(data, name), name, parsed)
+
+    def keep(self, data: bytes, name: str) -> str:
+        """Keep ``data`` pending as it is, unread; its key."""
         key = hashlib.sha256(data).hexdigest()
-        folder = self._uploads()
+        folder = self.uploads()
         self._prune(folder)
         suffix = Path(name).suffix.lower()
         write_atomic(folder / f"{key}{suffix}", data)
         write_atomic(folder / f"{key}.json", json.dumps({"name": name, "suffix": suffix}).encode("utf-8"))
-        return self._preview(key, name, parsed)
+        return key
 
     def preview(self, key: str) -> Preview | None:
-        """The pending upload ``key`` previewed again (None when there is no such upload)."""
+        """The pending upload ``key`` previewed again (None when there is no such upload, or it is still being
+        read in the background: see ``reading``)."""
         found = self.pending(key)
-        if found is None:
+        reading = self.reading(key)
+        if found is None or (reading is not None and reading["state"] != "done"):
             return None
         path, name = found
         return self._preview(key, name, read_bytes(path.read_bytes(), name))
 
+    def reading(self, key: str) -> dict[str, Any] | None:
+        """How the background reading of pending upload ``key`` goes (None when it was read at once)."""
+        from .reading import Reading
+
+        return Reading(self.uploads(), key).status() if _KEY.match(key) else None
+
     def discard(self, key: str) -> None:
         if _KEY.match(key):
-            for path in self._uploads().glob(f"{key}.*"):
+            for path in self.uploads().glob(f"{key}.*"):
                 path.unlink(missing_ok=True)
 
     def claim(self, key: str) -> Path | None:
@@ -137,7 +149,7 @@ class Workspace:
         found = self.pending(key)
         if found is None:
             return None
-        marker = self._uploads() / f"{key}.json"
+        marker = self.uploads() / f"{key}.json"
         try:
             os.rename(marker, marker.with_suffix(".claimed"))
         except FileNotFoundError:
@@ -146,7 +158,7 @@ class Workspace:
 
     def release(self, key: str) -> None:
         """Put a claimed upload back, pending (its confirmation failed)."""
-        marker = self._uploads() / f"{key}.json"
+        marker = self.uploads() / f"{key}.json"
         with contextlib.suppress(FileNotFoundError):
             os.rename(marker.with_suffix(".claimed"), marker)
 
@@ -160,7 +172,7 @@ class Workspace:
         """The pending upload ``key``'s file and the name it was sent as, or None."""
         if not _KEY.match(key):
             return None
-        folder = self._uploads()
+        folder = self.uploads()
         try:
             info = json.loads((folder / f"{key}.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -174,7 +186,7 @@ class Workspace:
         same = existing is not None and existing.get("sha256") == parsed.issue.sha256
         return Preview(key, name, parsed, existing, changes, same, candidate_terms(parsed.issue))
 
-    def _uploads(self) -> Path:
+    def uploads(self) -> Path:
         folder = self.data_dir / "uploads"
         folder.mkdir(parents=True, exist_ok=True)
         return folder

@@ -120,12 +120,12 @@ def _encrypted_pdf(path):
     return path.read_bytes()
 
 
-def _image_only_pdf(path):
+def _drawing_only_pdf(path):
     from reportlab.lib.pagesizes import A5
     from reportlab.pdfgen import canvas
 
     c = canvas.Canvas(str(path), pagesize=A5)
-    c.rect(40, 40, 300, 500, fill=1)  # a scanned page: pictures, no text layer
+    c.rect(40, 40, 300, 500, fill=1)  # a drawing: no text layer, and no picture to recognise text on
     c.showPage()
     c.save()
     return path.read_bytes()
@@ -142,7 +142,7 @@ def _corrupt_docx(tmp_path):
     ("make", "name", "words"),
     [
         (lambda tmp: _encrypted_pdf(tmp / "e.pdf"), "e.pdf", "加密"),
-        (lambda tmp: _image_only_pdf(tmp / "i.pdf"), "i.pdf", "OCR"),
+        (lambda tmp: _drawing_only_pdf(tmp / "i.pdf"), "i.pdf", "没有文字层"),
         (lambda tmp: b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer garbage", "c.pdf", "损坏"),
         (lambda tmp: b"%PDF-1.4\n" + bytes(range(256)) * 8, "c.pdf", "PDF"),
         (_corrupt_docx, "c.docx", "损坏"),

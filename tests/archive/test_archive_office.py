@@ -6,16 +6,14 @@ Needs LibreOffice (Debian's libreoffice-writer-nogui) and CJK fonts (fonts-noto-
 
 from __future__ import annotations
 
-import difflib
 import os
-import re
 import shutil
 
 import pytest
 from conftest import FIXTURES, SEED
-from makedocs import HABITS, libreoffice, office_docx
+from makedocs import HABITS, libreoffice, office_docx, same_issue
 
-from archive import UnreadableFileError, read_bytes, read_file
+from archive import ArchiveError, UnreadableFileError, read_bytes, read_file
 
 # LibreOffice renders every page: left out of the quick loop (-m 'not slow').
 pytestmark = pytest.mark.slow
@@ -29,25 +27,6 @@ def soffice():
         if os.environ.get("CI") == "true":
             pytest.fail("LibreOffice is not installed; CI must install it (apt-get install libreoffice-writer-nogui).")
         pytest.skip("LibreOffice is not installed (apt-get install libreoffice-writer-nogui)")
-
-
-def same_issue(read, expected, *, pages: bool = True, extra: tuple[str, ...] = ()) -> None:
-    """``read`` holds ``expected``'s articles, each with ≥ 0.98 text similarity and the same place."""
-    got, want = read.issue, expected.issue
-    assert (got.id, got.date, got.sections) == (want.id, want.date, want.sections)
-    # Titles equal apart from whitespace (a PDF keeps no trace of a space typed beside Latin letters).
-    assert [re.sub(r"\s", "", a.title) for a in got.articles] == [re.sub(r"\s", "", a.title) for a in want.articles]
-    for a, b in zip(got.articles, want.articles, strict=True):
-        assert (a.section, a.unit, a.district) == (b.section, b.unit, b.district), a.title
-        if pages:
-            assert a.page == b.page, a.title
-        kept = [p.text for p in a.paragraphs if not any(marker in p.text for marker in extra)]
-        text = "\n".join(kept)
-        ratio = difflib.SequenceMatcher(None, text, b.text, autojunk=False).ratio()
-        assert ratio >= 0.98, (a.title, round(ratio, 3))
-        assert len(kept) == len(b.paragraphs), a.title  # paragraphs joined across pages, not split or merged
-    problems = [w for w in read.warnings if w.kind in ("orphan", "empty-article")]
-    assert problems == [], problems
 
 
 @pytest.mark.parametrize("source", list(SOURCES))
@@ -91,7 +70,7 @@ def test_a_pdf_whose_contents_lines_come_apart_at_the_tab_stop_reads_whole(tmp_p
     assert joins and all("段落在页面处断开" in w.message for w in joins)  # says where it joined
 
 
-def test_a_scanned_pdf_says_what_to_provide_instead(tmp_path):
+def test_a_scan_with_no_text_on_it_says_what_to_provide_instead(tmp_path):
     from PIL import Image
 
     page = tmp_path / "scan.png"
@@ -100,10 +79,11 @@ def test_a_scanned_pdf_says_what_to_provide_instead(tmp_path):
     Image.open(page).save(scan, "PDF")
     with pytest.raises(UnreadableFileError) as info:
         read_bytes(scan.read_bytes(), "2017-06.pdf")
-    assert "请提供 Word 原件或带文字层的 PDF" in str(info.value) and "2017-06.pdf" in str(info.value)
+    assert "文字识别也没有认出文字" in str(info.value) and "2017-06.pdf" in str(info.value)
+    assert "请提供 Word 原件或更清晰的扫描件" in str(info.value)
 
 
-def test_a_pdf_with_a_scanned_page_among_text_pages_is_refused_not_half_read(tmp_path):
+def test_a_blank_picture_among_text_pages_is_named_for_checking(tmp_path):
     from PIL import Image
     from reportlab.lib.pagesizes import A5
     from reportlab.pdfbase import pdfmetrics
@@ -124,6 +104,10 @@ def test_a_pdf_with_a_scanned_page_among_text_pages_is_refused_not_half_read(tmp
                 mixed.drawString(30, 560 - n * 17, line[:40])
         mixed.showPage()
     mixed.save()
-    with pytest.raises(UnreadableFileError) as info:
+    with pytest.raises(ArchiveError) as info:  # these lines are no bulletin; what matters is what it says of page 4
         read_file(tmp_path / "mixed.pdf")
-    assert "第 4 页" in str(info.value) and "文字层" in str(info.value) and "Word 原件" in str(info.value)
+    assert "mixed.pdf" in str(info.value)
+    from archive.readers.pdf import read_pdf
+
+    doubts = read_pdf((tmp_path / "mixed.pdf").read_bytes(), "mixed.pdf").doubts
+    assert ("ocr-page", "文字识别：第 4 页没有认出文字，请与纸质版核对") in doubts
