@@ -26,6 +26,9 @@ def when_ready(server: object) -> None:
     gc.freeze()
 
 
+# No control socket: gunicorn's default is one path for every server of the user, so stopping one server
+# would delete another's; nothing here uses gunicornc.
+control_socket_disable = True
 timeout = 60
 graceful_timeout = 20
 accesslog = "-"

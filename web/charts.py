@@ -6,8 +6,8 @@ from markupsafe import Markup, escape
 
 BAR_HEIGHT = 18
 GAP = 6
-LABEL_WIDTH = 72
-WIDTH = 300
+LABEL_WIDTH = 64
+WIDTH = 220  # about the sidebar's width, so labels are drawn near their own size, not scaled down
 
 
 def bar_chart(title: str, counts: dict[str, int], limit: int = 12) -> Markup:

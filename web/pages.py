@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,22 @@ def issue_label(issue_id: str) -> str:
     return f"{year}年第{int(number)}期" if number.isdigit() else issue_id
 
 
+ECHO = 30  # characters of a query a page repeats back (a pasted passage is not echoed whole)
+
+
+def echoed(query: str) -> str:
+    """A query as a page repeats it: a long one cut, with how long it was."""
+    return query if len(query) <= ECHO else f"{query[:ECHO]}…（共 {len(query)} 字）"
+
+
+def example(help_text: str) -> str:
+    """A filter box's placeholder: the first example of its help (如 怀柔), short enough for a phone."""
+    examples = help_text.split("，", 1)[-1]
+    return re.split(r"、| 或 ", examples)[0]
+
+
+env.filters["echoed"] = echoed
+env.filters["example"] = example
 env.filters["cndate"] = chinese_date
 env.filters["issue_label"] = issue_label
 
@@ -67,6 +84,15 @@ def render_error(status: str, title: str, description: str) -> str:
     return render("error.html", status=status.split(" ", 1)[0], title=title, description=description)
 
 
+class Favicon:
+    """/favicon.ico, which browsers ask for whatever a page names: the site's icon, not a 404."""
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        resp.content_type = "image/svg+xml"
+        resp.cache_control = ["public", "max-age=86400"]
+        resp.data = (STATIC / "favicon.svg").read_bytes()
+
+
 def add_pages(app: falcon.App, service: SearchService) -> None:
     app.add_route("/", HomePage(service))
     app.add_route("/search", SearchPage(service))
@@ -75,6 +101,7 @@ def add_pages(app: falcon.App, service: SearchService) -> None:
     app.add_route(issue_url("{issue_id}"), IssuePage(service))
     add_exports(app, service, render)
     app.add_static_route("/static", str(STATIC))
+    app.add_route("/favicon.ico", Favicon())
 
 
 def _html(resp: falcon.Response, body: str) -> None:
@@ -106,8 +133,10 @@ class SearchPage:
             resp.status = falcon.HTTP_400
             error = exc.message
             typed = params = {name: "" for name in SEARCH_PARAMS} | dict(given(req.params))
-        suggestions = self.service.suggestions(request) if result is not None and result.total == 0 else []
         link = _linker(params)
+        if result is not None and result.total and result.page > result.pages:
+            raise falcon.HTTPSeeOther(link(page=str(result.pages)))  # past the last page: to the last page
+        suggestions = self.service.suggestions(request) if result is not None and result.total == 0 else []
         conditions = result.understood.conditions if result is not None else ()
         _html(
             resp,

@@ -28,7 +28,8 @@ from indexer import (
 )
 
 from ..settings import Settings
-from .options import DATA_HELP, admin, corpus_option, data_dir, fail, folder_option, index_option, progress
+from .chinese import name_parts
+from .options import admin, corpus_option, data_dir, fail, index_option, progress
 from .users import user_group
 
 CLI_PER_PAGE = 10
@@ -59,10 +60,11 @@ def _search_options(command):
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@folder_option("--data", "data_dir", None, DATA_HELP)
-def main(data: Path | None) -> None:
-    """《北京城管科技信息动态》检索库。"""
-    use_vocabulary(data_dir(None) / "vocabulary")
+@corpus_option
+@index_option
+def main(corpus: Path, index: Path) -> None:
+    """《北京城管科技信息动态》检索库。--corpus、--index、--data 写在命令名之前或之后都可以。"""
+    use_vocabulary(data_dir(index) / "vocabulary")
 
 
 main.add_command(user_group)
@@ -286,8 +288,14 @@ def serve_command(host: str, port: int, workers: int | None, corpus: Path, index
     except (ArchiveError, IndexerError, ValueError) as exc:
         raise fail(exc) from None
     click.echo(f"检索服务：http://{host}:{port}/", err=True)
+    if admin(corpus, index, settings.admin_token).staff.enabled():
+        click.echo(f"管理页面：http://{host}:{port}/admin", err=True)
+    else:
+        click.echo("管理页面未开启：设置 BULLETIN_ADMIN_TOKEN，或用 bulletin user add 新增账户。", err=True)
     run(create_app(service, settings), host, port, workers)
 
+
+name_parts(main)
 
 if __name__ == "__main__":
     main()

@@ -13,6 +13,7 @@ GETS = [
     ("/issues", None),
     ("/issues/2017-06", None),
     ("/static/style.css", None),
+    ("/favicon.ico", None),
     ("/search.atom", "q=城管通"),
     ("/search.csv", "q=城管通&district=海淀"),
     ("/search/citations", "q=峰会"),

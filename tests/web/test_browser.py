@@ -148,6 +148,24 @@ def test_readable_on_a_phone(browser, server):
     page.goto(server.base + "/search?q=%E5%9F%8E%E7%AE%A1%E9%80%9A")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390 + 1, f"the page scrolls sideways on a phone ({width}px)"
+    # The date range keeps its words with their boxes, on one line; placeholders are shown whole.
+    tops = page.evaluate(
+        "[...document.querySelectorAll('.filters .range label, .filters .range input')]"
+        ".map(e => Math.round(e.getBoundingClientRect().top))"
+    )
+    assert len(tops) == 4 and max(tops) - min(tops) <= 12, tops
+    cut = page.evaluate(
+        "[...document.querySelectorAll('.filters input[placeholder]')]"
+        ".filter(e => { const c = document.createElement('canvas').getContext('2d');"
+        " c.font = getComputedStyle(e).font; return c.measureText(e.placeholder).width > e.clientWidth; })"
+        ".map(e => e.name)"
+    )
+    assert cut == [], f"placeholders cut on a phone: {cut}"
+    # The charts' labels are drawn at a readable size, not scaled down to a few pixels.
+    heights = page.evaluate(
+        "[...document.querySelectorAll('svg.chart text')].map(t => t.getBoundingClientRect().height)"
+    )
+    assert heights and min(heights) >= 11, heights
     shot(page, "search-phone")
     context.close()
 

@@ -173,3 +173,35 @@ def test_friendly_chinese_404_pages(client, path, words):
 def test_static_stylesheet_has_print_and_phone_rules(client):
     css = client.simulate_get("/static/style.css")
     assert css.status_code == 200 and "@media print" in css.text and "@media (max-width" in css.text
+
+
+def test_a_page_past_the_last_goes_to_the_last(client):
+    result = client.simulate_get("/search", params={"q": "城管通", "page": "9999"})
+    assert result.status_code == 303
+    last = client.simulate_get(result.headers["location"])
+    assert last.status_code == 200 and "第 9999" not in last.text
+    soup = BeautifulSoup(last.text, "lxml")
+    current = soup.select_one(".stats").get_text()
+    pages = re.search(r"第 (\d+)/(\d+) 页", current)
+    assert pages and pages.group(1) == pages.group(2) and soup.select(".hits li")
+
+
+def test_a_pasted_passage_is_not_echoed_whole(client):
+    passage = ("为应对5月12日晚爆发的蠕虫勒索病毒，顺义局领导高度重视，要求按照根据市局紧急通知精神应对该病毒，" * 30)[
+        :2000
+    ]
+    soup = BeautifulSoup(client.simulate_get("/search", params={"q": passage}).text, "lxml")
+    shown = soup.select_one(".results").get_text()
+    assert re.search(r"…（共 \d{4} 字）", shown) and passage[:200] not in shown
+    assert soup.select_one("input[name=q]")["value"] == passage  # the box keeps it whole, to edit
+    assert len(soup.title.get_text()) < 80
+
+
+def test_the_site_has_an_icon_and_contents_pages_read_as_pages(client):
+    icon = client.simulate_get("/favicon.ico")
+    assert icon.status_code == 200 and icon.headers["content-type"] == "image/svg+xml" and b"<svg" in icon.content
+    home = BeautifulSoup(client.simulate_get("/").text, "lxml")
+    assert client.simulate_get(home.select_one("link[rel=icon]")["href"]).status_code == 200
+    issue = BeautifulSoup(client.simulate_get("/issues/2017-06").text, "lxml")
+    pages = [s.get_text() for s in issue.select(".toc > li.section > .page")]
+    assert pages and all(re.fullmatch(r"第 \d+ 页起", p) for p in pages)
