@@ -10,7 +10,9 @@ turns them into pages: the session cookie and the forms' CSRF tokens (``signing`
 
 from __future__ import annotations
 
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -214,6 +216,23 @@ class Remove(AdminPage):
         self.page(req, resp, "removed.html", report=report)
 
 
+class BackupDownload(AdminPage):
+    """POST /admin/backup: a backup of the corpus, the vocabulary and the accounts, as a file to keep (what
+    ``bulletin backup`` writes)."""
+
+    action = "backup"
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        self.form(req)
+        with tempfile.TemporaryDirectory(prefix="bulletin-backup-") as folder:
+            report = self.admin.backup(Path(folder), self.actor(req))
+            handle = report.path.open("rb")  # still readable once the folder is gone
+        resp.content_type = "application/gzip"
+        resp.downloadable_as = report.path.name
+        resp.cache_control = ["no-store"]
+        resp.set_stream(handle, report.bytes)
+
+
 class RebuildPage(AdminPage):
     """/admin/rebuild: the progress (refreshing itself while it runs), and POST to start."""
 
@@ -329,7 +348,7 @@ def add_admin(app: falcon.App, service: SearchService, admin: Admin, max_upload:
     app.add_middleware(Gate(admin))
     args = (service, admin, Signer(admin.staff.accounts.secret()), max_upload)
     for path, page in (("", Home), ("/login", Login), ("/logout", Logout), ("/upload", Upload),
-                       ("/uploads/{key}", Pending), ("/issues/{issue_id}/remove", Remove),
+                       ("/uploads/{key}", Pending), ("/issues/{issue_id}/remove", Remove), ("/backup", BackupDownload),
                        ("/rebuild", RebuildPage), ("/audit", Audit), ("/vocabulary", Vocabulary),
                        ("/users", Users)):  # fmt: skip
         app.add_route(ROOT + path, page(*args))

@@ -29,9 +29,10 @@ from archive.corpus import write_atomic
 
 ROLES = {"editor": "编辑", "admin": "管理员"}
 # What each role may do. Editors add, replace and remove issues and rebuild; admins also edit the vocabulary,
-# read the audit trail and manage accounts.
+# read the audit trail, manage accounts and download backups.
 _EDITOR = frozenset({"upload", "confirm", "discard", "remove", "rebuild"})
-PERMISSIONS = {"editor": _EDITOR, "admin": _EDITOR | {"vocabulary", "audit", "users"}}
+# A backup holds the accounts (their password hashes): an admin's to take.
+PERMISSIONS = {"editor": _EDITOR, "admin": _EDITOR | {"vocabulary", "audit", "users", "backup"}}
 TOKEN_NAME = "令牌"  # who BULLETIN_ADMIN_TOKEN is, in sessions and the audit trail
 NAME = re.compile(r"^[\w.\-]{1,32}$")
 MIN_PASSWORD, MAX_PASSWORD = 10, 128

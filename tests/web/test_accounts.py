@@ -233,3 +233,29 @@ def test_bulletin_verify_reports_a_tampered_audit_trail(fresh, tmp_path):
     log.write_text(re.sub("李四", "王五", log.read_text(encoding="utf-8")), encoding="utf-8")
     tampered = CliRunner().invoke(main, args)
     assert tampered.exit_code == 1 and "第 2 行" in tampered.output and "被改动" in tampered.output
+
+
+def test_an_admin_downloads_a_backup_from_the_pages_and_an_editor_cannot(admin, tmp_path):
+    from indexer.storage.backup import read_backup
+
+    site, corpus, _, data = admin
+    add_user(data, "李四", "admin")
+    add_user(data, "张三", "editor")
+    site.sign_in("李四")
+    home, removal = site.soup("/admin"), site.soup("/admin/issues/2017-06/remove")
+    assert home.select_one("form[action='/admin/backup'] button").get_text() == "下载备份"
+    assert removal.select_one("form[action='/admin/backup'] button").get_text() == "先下载备份"
+    got = site.post("/admin/backup", {"csrf": site.csrf()}, status=200)
+    assert got.headers["content-type"] == "application/gzip"
+    assert re.search(r'attachment; filename="?bulletin-backup-[\w-]+\.tar\.gz', got.headers["content-disposition"])
+    kept = tmp_path / "kept.tar.gz"
+    kept.write_bytes(got.content)
+    files = read_backup(kept)  # every file checked against the manifest
+    assert "corpus/2017/2017-06.md" in files and "data/accounts.sqlite3" in files
+    assert files["corpus/2017/2017-06.md"] == (corpus / "2017" / "2017-06.md").read_bytes()
+    assert [r["actor"] for r in audit(data) if r["action"] == "backup"] == ["李四"]
+    editor = AdminSite(site.client)
+    editor.sign_in("张三")
+    assert "/admin/backup" not in editor.get("/admin").text + editor.get("/admin/issues/2017-06/remove").text
+    refused = editor.post("/admin/backup", {"csrf": editor.csrf()}, status=403)
+    assert "需要管理员" in refused.text
