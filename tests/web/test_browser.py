@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import SEED as SEED_FILE
 from conftest import Served, make_corpus, output_dir
 
 # Starts servers, browsers or subprocesses: left out of the quick loop (-m 'not slow').
@@ -313,5 +314,52 @@ def test_admin_adds_previews_replaces_and_removes_an_issue(browser, tmp_path, se
         stranger = browser.new_context().request
         assert stranger.post(served.base + "/admin/rebuild", form={"csrf": "x"}).status == 403
         context.close()
+    finally:
+        served.stop()
+
+
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+PUBLIC = ["/", "/search?q=%E5%9F%8E%E7%AE%A1%E9%80%9A", "/search?q=%E7%81%AB%E6%98%9F%E6%BD%9C%E6%B0%B4",
+          "/articles/2017-06-a20?q=%E6%89%A7%E6%B3%95", "/issues", "/issues/2017-06", "/no/such/page"]  # fmt: skip
+ADMIN = ["/admin/login", "/admin", "/admin/rebuild", "/admin/audit", "/admin/vocabulary", "/admin/users",
+         "/admin/issues/2017-06/remove", "PREVIEW"]  # fmt: skip
+
+
+def violations(page) -> list[str]:
+    """What axe-core (bundled with axe-playwright-python) finds against WCAG 2.1 A and AA on the page."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    found = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG}}).response["violations"]
+    return [f"{v['id']}: {v['help']} ({len(v['nodes'])}×, e.g. {v['nodes'][0]['target']})" for v in found]
+
+
+def test_every_page_public_and_admin_passes_axe_on_desktop_and_phone(browser, tmp_path):
+    served = Served(make_corpus(tmp_path), tmp_path / "index", token="axe-admin-token", workers=1)
+    try:
+        found = {}
+        for size, phone in (({"width": 1280, "height": 900}, False), ({"width": 390, "height": 844}, True)):
+            context = browser.new_context(locale="zh-CN", viewport=size, is_mobile=phone)
+            page = context.new_page()
+            for path in PUBLIC:
+                page.goto(served.base + path)
+                found[(path, phone)] = violations(page)
+            page.set_content("<html><body><img src='x.png'><a href='/'></a></body></html>")
+            assert len(violations(page)) >= 3  # the check sees what it should (no lang, no alt, an empty link)
+            page.goto(served.base + "/admin/login")
+            found[("/admin/login", phone)] = violations(page)
+            page.fill("input[name=token]", "axe-admin-token")
+            page.click("form button[type=submit]")
+            page.wait_for_url(served.base + "/admin")
+            for path in ADMIN[1:-1]:
+                page.goto(served.base + path)
+                found[(path, phone)] = violations(page)
+            page.goto(served.base + "/admin")
+            page.set_input_files("input[type=file]", str(SEED_FILE))
+            page.click("text=上传并预览")
+            page.wait_for_url("**/admin/uploads/*")
+            found[("PREVIEW", phone)] = violations(page)
+            context.close()
+        bad = {f"{path} ({'phone' if phone else 'desktop'})": v for (path, phone), v in found.items() if v}
+        assert len(found) == 2 * (len(PUBLIC) + len(ADMIN)) and bad == {}, bad
     finally:
         served.stop()
