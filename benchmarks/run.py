@@ -217,8 +217,8 @@ def load(
     return {**percentiles(latencies), "rps": round(len(latencies) / elapsed, 1), "errors": errors[0]}
 
 
-PIECES, WORDS = 400, 1200  # cold searches over HTTP, none asked twice: pieces of titles, whole words
-PIECES_IN_PROCESS = 200
+# Cold searches, none asked twice: pieces of titles in process, then over HTTP; whole words over HTTP.
+COLD = {"in_process": 200, "pieces": 400, "words": 1200}
 
 
 def path_of(params: dict[str, str]) -> str:
@@ -355,17 +355,18 @@ def build_both(size: int, workdir: Path) -> tuple[dict, Path, Path, Path]:
     return build, corpus, index, db
 
 
-def run(size: int, workdir: Path, seconds: float, repeat: int) -> dict:
+def run(size: int, workdir: Path, seconds: float, repeat: int, cold_sizes: dict[str, int] = COLD) -> dict:
     build, corpus, index, db = build_both(size, workdir)
     result: dict = {"size": size, "machine": {"cores": os.cpu_count(), "python": sys.version.split()[0]}}
     result["build"] = build
     names = titles(workdir / f"peer-{size}" / "articles.jsonl")
-    pieces = piece_mix(names, PIECES_IN_PROCESS + PIECES)
-    cold = {"pieces": pieces[PIECES_IN_PROCESS:], "words": word_mix(corpus, WORDS)}
+    first = cold_sizes["in_process"]
+    pieces = piece_mix(names, first + cold_sizes["pieces"])
+    cold = {"pieces": pieces[first:], "words": word_mix(corpus, cold_sizes["words"])}
     result["cold_queries"] = {mix: len(queries) for mix, queries in cold.items()}
     ours, peer, service = clients(size, workdir, db, corpus, index)
     try:
-        result["in_process"] = in_process(ours, peer, pieces[:PIECES_IN_PROCESS], repeat)
+        result["in_process"] = in_process(ours, peer, pieces[:first], repeat)
     finally:
         service.close()
     ours_server, peer_server = serve_both(workdir, corpus, index, db)
@@ -418,12 +419,15 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--size", type=int, default=20000, help="articles in the synthetic archive")
     parser.add_argument("--seconds", type=float, default=8.0, help="length of each warm HTTP load phase")
     parser.add_argument("--repeat", type=int, default=5, help="passes over the warm mix in process")
+    parser.add_argument("--cold", type=int, default=COLD["in_process"],
+                        help="cold pieces in process (twice as many over HTTP, and six times as many words)")  # fmt: skip
     parser.add_argument("--workdir", type=Path, help="where corpora and indexes go (default: a temp folder)")
     parser.add_argument("--out", type=Path, help="JSON file (default benchmarks/results/<size>.json)")
     args = parser.parse_args(argv)
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bulletin-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    result = run(args.size, workdir, args.seconds, args.repeat)
+    sizes = {"in_process": args.cold, "pieces": args.cold * 2, "words": args.cold * 6}
+    result = run(args.size, workdir, args.seconds, args.repeat, sizes)
     out = args.out or HERE / "results" / f"{args.size}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")

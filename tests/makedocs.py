@@ -349,6 +349,12 @@ def _article_body(doc, article, habits: tuple[str, ...]) -> None:
 
 def libreoffice(source: Path, out: Path, *formats: str) -> list[Path]:
     """Let LibreOffice (soffice, headless, its own profile) write ``source`` in each of ``formats``."""
+    return [converted_all([source], out, fmt)[0] for fmt in formats]
+
+
+def converted_all(sources: list[Path], out: Path, fmt: str) -> list[Path]:
+    """Let LibreOffice write every one of ``sources`` (distinct names) in ``fmt``, in one run: starting it
+    costs more than converting a file."""
     import os
     import shutil
     import subprocess
@@ -357,17 +363,13 @@ def libreoffice(source: Path, out: Path, *formats: str) -> list[Path]:
     if soffice is None:
         raise RuntimeError("LibreOffice is not installed (apt-get install libreoffice-writer-nogui)")
     out.mkdir(parents=True, exist_ok=True)
-    profile = out / "lo-profile"
-    written = []
-    for fmt in formats:
-        target = out / fmt
-        subprocess.run(
-            [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", fmt,
-             "--outdir", str(target), str(source)],
-            check=True, capture_output=True, timeout=180, env={**os.environ, "HOME": str(out)},
-        )  # fmt: skip
-        written.append(target / f"{source.stem}.{fmt}")
-    return written
+    target = out / fmt
+    subprocess.run(
+        [soffice, f"-env:UserInstallation=file://{out / 'lo-profile'}", "--headless", "--convert-to", fmt,
+         "--outdir", str(target), *map(str, sources)],
+        check=True, capture_output=True, timeout=60 + 30 * len(sources), env={**os.environ, "HOME": str(out)},
+    )  # fmt: skip
+    return [target / f"{source.stem}.{fmt}" for source in sources]
 
 
 def scanned(pdf: Path, *, dpi: int = 200, angle: float = 0.6, seed: int = 6) -> list:

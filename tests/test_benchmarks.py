@@ -25,6 +25,8 @@ def test_benchmark_suite_runs_end_to_end(tmp_path):
             "0.5",
             "--repeat",
             "1",
+            "--cold",
+            "30",
             "--workdir",
             str(tmp_path),
             "--out",
@@ -37,15 +39,15 @@ def test_benchmark_suite_runs_end_to_end(tmp_path):
     assert build["fts5_seconds"] > 0 and build["fts5_mb"] > 0
     warm, cold = in_process["warm"], in_process["cold"]
     assert warm["ours"]["n"] == len(run.QUERY_MIX) == warm["fts5"]["n"]
-    assert cold["ours"]["n"] == cold["fts5"]["n"] == run.PIECES_IN_PROCESS
-    assert in_process["cold_second_ours"]["n"] == run.PIECES_IN_PROCESS
+    assert cold["ours"]["n"] == cold["fts5"]["n"] == 30
+    assert in_process["cold_second_ours"]["n"] == 30
     assert set(in_process["meaning"]) == set(mixes.MEANING_MIX)
     assert all(ms["understood"] > 0 and ms["exact"] > 0 for ms in in_process["meaning"].values())
-    assert result["cold_queries"]["pieces"] == run.PIECES and result["cold_queries"]["words"] > 0
+    assert result["cold_queries"]["pieces"] == 60 and result["cold_queries"]["words"] > 0
     for phase in ("pieces", "words", 1, 4, 8):
         assert http[f"ours_{phase}"]["rps"] > 0 and http[f"ours_{phase}"]["errors"] == 0
         assert http[f"fts5_{phase}"]["rps"] > 0 and http[f"fts5_{phase}"]["errors"] == 0
-    assert http["ours_pieces"]["n"] == run.PIECES == http["fts5_pieces"]["n"]  # each asked once, every one answered
+    assert http["ours_pieces"]["n"] == 60 == http["fts5_pieces"]["n"]  # each asked once, every one answered
     assert http["trivial_4"]["rps"] > 0 and len(http["worker_memory_mb"]) == 2 == len(http["fts5_worker_memory_mb"])
     assert all(m["pss"] > 0 and m["uss"] > 0 for m in http["worker_memory_mb"])
     assert (tmp_path / "r.json").exists() and "cold pieces" in run.table(result)

@@ -11,7 +11,7 @@ import shutil
 
 import pytest
 from conftest import FIXTURES, SEED
-from makedocs import HABITS, libreoffice, office_docx, same_issue
+from makedocs import HABITS, converted_all, libreoffice, office_docx, same_issue
 
 from archive import ArchiveError, UnreadableFileError, read_bytes, read_file
 
@@ -29,13 +29,27 @@ def soffice():
         pytest.skip("LibreOffice is not installed (apt-get install libreoffice-writer-nogui)")
 
 
-@pytest.mark.parametrize("source", list(SOURCES))
-@pytest.mark.parametrize("habit", ["", *HABITS])
-def test_office_layouts_written_by_libreoffice_read_back_to_the_same_issue(tmp_path, source, habit):
-    expected = read_file(SOURCES[source])
-    habits = (habit,) if habit else ()
-    original = office_docx(expected.issue, tmp_path / f"{expected.issue.id}.docx", habits)
-    docx, pdf = libreoffice(original, tmp_path, "docx", "pdf")
+CASES = [(source, habit) for habit in ["", *HABITS] for source in SOURCES]
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    """Each source in each layout as Word writes it, and each written again as .docx and as PDF by LibreOffice
+    (all in one run a format)."""
+    folder = tmp_path_factory.mktemp("office")
+    originals = {}
+    for source, habit in CASES:
+        expected = read_file(SOURCES[source])
+        path = folder / f"{source}-{habit or 'plain'}.docx"
+        originals[source, habit] = (expected, office_docx(expected.issue, path, (habit,) if habit else ()))
+    paths = [path for _, path in originals.values()]
+    docx, pdf = converted_all(paths, folder / "out", "docx"), converted_all(paths, folder / "out", "pdf")
+    return {case: (*originals[case], d, p) for case, d, p in zip(originals, docx, pdf, strict=True)}
+
+
+@pytest.mark.parametrize(("source", "habit"), CASES, ids=lambda x: x or "plain")
+def test_office_layouts_written_by_libreoffice_read_back_to_the_same_issue(written, source, habit):
+    expected, original, docx, pdf = written[source, habit]
     # Word's TOC field is recomputed by LibreOffice: its page numbers are where the articles now start.
     pages = habit != "toc_field"
     # What the layout adds to an article that the text form lacks: the table's rows, the picture's caption.
