@@ -49,12 +49,12 @@ Recognised = list[tuple[str, float, float, float, float, float]]  # text, x0, to
 
 def read_image(data: bytes, name: str, limits: Limits = LIMITS) -> list[Block]:
     """A page image, or a multi-page TIFF, read as one issue."""
-    images = _frames(data, name, limits)
+    image, count = _opened(data, name, limits)
     key, clock = hashlib.sha256(data).hexdigest(), _Clock(name, limits)
     pages = []
-    for number, image in enumerate(images, start=1):
-        pages.append(_cached(key, number, lambda image=image: clock(_recognise(image, name))))
-        _tell(number, len(images))
+    for number in range(1, count + 1):  # each page decoded only when it is recognised, then let go
+        pages.append(_cached(key, number, lambda n=number: clock(_recognise(_frame(image, n, name), name))))
+        _tell(number, count)
     return _read(pages, name)
 
 
@@ -250,8 +250,9 @@ def _doubts(pages: dict[int, dict[str, Any]]) -> list[tuple[str, str]]:
     return out
 
 
-def _frames(data: bytes, name: str, limits: Limits) -> list[Any]:
-    """The pages of an image file (a TIFF may hold several), each checked against the limits before decoding."""
+def _opened(data: bytes, name: str, limits: Limits) -> tuple[Any, int]:
+    """An image file opened (a TIFF may hold several pages) and its page count, every page's size checked
+    against the limits from the headers, before anything is decoded."""
     try:
         from PIL import Image
     except ImportError:
@@ -263,16 +264,25 @@ def _frames(data: bytes, name: str, limits: Limits) -> list[Any]:
             raise TooMuchError(
                 f"图片文件有 {count} 页，超过 {limits.scan_pages} 页的上限，已拒绝读取，未写入任何内容。", file=name
             )
-        frames = []
         for index in range(count):
             image.seek(index)
             _check_pixels(image.size, name, limits)
-            frames.append(image.convert("L"))
-        return frames
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
-        raise UnreadableFileError(
-            f"图片已损坏或不是图片，无法打开（{type(exc).__name__}）。请重新扫描后再试。", file=name
-        ) from None
+        return image, count
+    except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as exc:
+        raise _damaged(exc, name) from None
+
+
+def _frame(image: Any, number: int, name: str) -> Any:
+    """Page ``number`` (from 1) of an opened image, decoded in grey."""
+    try:
+        image.seek(number - 1)
+        return image.convert("L")
+    except (OSError, ValueError, SyntaxError, EOFError) as exc:
+        raise _damaged(exc, name) from None
+
+
+def _damaged(exc: Exception, name: str) -> UnreadableFileError:
+    return UnreadableFileError(f"图片已损坏或不是图片，无法打开（{type(exc).__name__}）。请重新扫描后再试。", file=name)
 
 
 def _check_pixels(size: tuple[int, int], name: str, limits: Limits) -> None:
