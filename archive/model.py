@@ -103,9 +103,15 @@ class ParseWarning:
     line: int | None
     message: str
     kind: str = "note"
+    # Where it is in the file's own terms (第 3 页第 2 段 in a PDF, 第 40 段 in Word); else the line says it.
+    where: str = ""
+
+    @property
+    def place(self) -> str:
+        return self.where or (f"第 {self.line} 行" if self.line else "")
 
     def __str__(self) -> str:
-        return f"第 {self.line} 行：{self.message}" if self.line else self.message
+        return f"{self.place}：{self.message}" if self.place else self.message
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from collections.abc import Callable
@@ -130,7 +131,30 @@ def read_bytes(data: bytes, name: str, *, progress: Progress | None = None) -> P
         if is_html:
             raise type(exc)(f"这个 HTML 页面不是一期简报：{exc.message}", file=name, line=exc.line) from None
         raise
-    return replace(parsed, warnings=(*cleaned, *parsed.warnings)) if cleaned else parsed
+    parsed = replace(parsed, warnings=(*cleaned, *parsed.warnings)) if cleaned else parsed
+    return _located(parsed, blocks)
+
+
+def _located(parsed: ParsedIssue, blocks: list[Block]) -> ParsedIssue:
+    """Each warning's place in the file's own terms: page and paragraph in a file with pages (a PDF, a scan),
+    paragraph in a Word file; text keeps its line."""
+    if parsed.form in ("pdf", "image"):
+        on_page: dict[int | None, int] = {}
+        places = []
+        for block in blocks:
+            on_page[block.page] = on_page.get(block.page, 0) + 1
+            places.append((block.line, f"第 {block.page} 页第 {on_page[block.page]} 段" if block.page else ""))
+    elif parsed.form in ("docx", "doc", "wps"):
+        places = [(block.line, f"第 {block.line} 段") for block in blocks]
+    else:
+        return parsed
+    lines = [line for line, _ in places]
+
+    def where(line: int | None) -> str:
+        at = bisect.bisect_left(lines, line) if line else len(lines)
+        return places[at][1] if at < len(places) else ""
+
+    return replace(parsed, warnings=tuple(replace(w, where=where(w.line)) for w in parsed.warnings))
 
 
 def slow_to_read(data: bytes, name: str) -> bool:

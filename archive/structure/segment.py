@@ -77,6 +77,7 @@ class _Parser:
         self.blocks = blocks
         self.name = name
         self.warnings: list[ParseWarning] = []
+        self.pages_checked: list[tuple[int, str, int, int]] = []  # line, title, contents' page, file's page
         self.masthead = DEFAULT_MASTHEAD
         self.label = ""
 
@@ -113,7 +114,27 @@ class _Parser:
             source_name=self.name.replace("\\", "/").rsplit("/", 1)[-1],
             sha256=sha256,
         )
+        self._page_notices()
         return ParsedIssue(issue, tuple(self.warnings), encoding=encoding, form=form)
+
+    def _page_notices(self) -> None:
+        """The contents' page numbers against the pages the titles stand on in the file: one notice when every
+        entry is off by the same amount (the contents count pages another way, e.g. without the cover), else
+        one a title that differs."""
+        differing = [(line, text, toc, real) for line, text, toc, real in self.pages_checked if toc != real]
+        offsets = {real - toc for _, _, toc, real in differing}
+        if len(differing) >= 3 and len(differing) == len(self.pages_checked) and len(offsets) == 1:
+            offset = offsets.pop()
+            self.warn(
+                differing[0][0],
+                f"目录的 {len(differing)} 个页码都比文件中的页数{'少' if offset > 0 else '多'} {abs(offset)}："
+                "目录印的是刊物自己的页码（如不计封面），不是目录错了；文章按目录的页码引用。",
+                "page-offset",
+            )
+            return
+        for line, text, toc, real in differing:
+            self.warn(line, f"目录说“{text}”在第 {toc} 页，它在文件中从第 {real} 页开始；文章按目录的页码引用。",
+                      "page-mismatch")  # fmt: skip
 
     # -- body --------------------------------------------------------------
 
@@ -199,8 +220,8 @@ class _Parser:
             )
         if entry.section and state.section and entry.section != state.section:
             self.warn(block.line, f"目录把“{text}”列在【{entry.section}】，正文在【{state.section}】。")
-        if entry.page and block.page and entry.page != block.page:
-            self.warn(block.line, f"目录说“{text}”在第 {entry.page} 页，实际在第 {block.page} 页。", "page-mismatch")
+        if entry.page and block.page:
+            self.pages_checked.append((block.line, text, entry.page, block.page))
         state.start(_Draft(text, state.section or entry.section, block.line, entry, page=entry.page), block)
         return 1 if used_next else 0
 

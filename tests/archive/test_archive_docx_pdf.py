@@ -191,3 +191,32 @@ def test_mutated_pdf_and_docx_raise_only_archive_errors(binaries, data, name):
         read_bytes(blob, name)
     except ArchiveError as exc:
         assert str(exc)
+
+
+def test_warnings_say_page_and_paragraph_in_a_pdf_and_paragraph_in_word(seed, tmp_path):
+    path, drawn = to_pdf(seed.issue, tmp_path / "2017-06.pdf")
+    read = read_file(path)
+    mismatches = [w for w in read.warnings if w.kind == "page-mismatch"]
+    assert mismatches
+    for w in mismatches:
+        title = w.message.split("“")[1].split("”")[0]
+        page = re.match(r"第 (\d+) 页第 \d+ 段$", w.place)
+        assert page and int(page.group(1)) == drawn[title] and str(w).startswith(w.place + "：")
+        assert "它在文件中从第" in w.message and "文章按目录的页码引用" in w.message
+    word = read_file(to_docx(seed.issue, tmp_path / "2017-06.docx"))
+    assert word.warnings and all(re.fullmatch(r"第 \d+ 段", w.place) for w in word.warnings if w.line)
+
+
+def test_contents_off_by_the_same_pages_throughout_are_one_notice(seed, tmp_path):
+    from dataclasses import replace
+
+    _, drawn = to_pdf(seed.issue, tmp_path / "first.pdf")
+    # The contents count two pages fewer than the file (a cover and its back, say) for every article.
+    pages = {(a.toc_title or a.title): drawn[a.title] for a in seed.issue.articles if a.title in drawn}
+    toc = tuple(replace(e, page=pages[e.title] - 2) if e.title in pages else e for e in seed.issue.toc)
+    path, again = to_pdf(replace(seed.issue, toc=toc), tmp_path / "2017-06.pdf")
+    assert again == drawn
+    read = read_file(path)
+    assert not [w for w in read.warnings if w.kind == "page-mismatch"]
+    (notice,) = [w for w in read.warnings if w.kind == "page-offset"]
+    assert f"目录的 {len(drawn)} 个页码都比文件中的页数少 2" in notice.message and "不是目录错了" in notice.message
