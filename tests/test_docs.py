@@ -74,3 +74,13 @@ def test_the_export_and_feed_sizes_in_the_readme_are_the_codes():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert f"every result up to {EXPORT_LIMIT:,}" in readme
     assert f"newest {FEED_SIZE}," in readme
+
+
+def test_the_shipped_word_lists_explain_themselves_in_chinese():
+    """Staff edit these files (seeded into the data folder): each says what it is for, in Chinese."""
+    for path in sorted((ROOT / "indexer" / "data").glob("*.txt")):
+        comments = [line for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("#")]
+        assert comments, f"{path.name} has no header"
+        for line in comments:
+            assert re.search(r"[\u4e00-\u9fff]", line), (path.name, line)
+            assert not re.search(r"[A-Za-z]+ [A-Za-z]+ [A-Za-z]+", line), (path.name, line)
