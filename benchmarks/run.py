@@ -225,7 +225,7 @@ def path_of(params: dict[str, str]) -> str:
     return "/api/search?" + urllib.parse.urlencode(params)
 
 
-def clients(size: int, workdir: Path, db: Path, corpus: Path, index: Path):
+def clients(workdir: Path, db: Path, corpus: Path, index: Path):
     """falcon's test client over each app: the archive's (as ``bulletin serve`` composes it) and the peer's."""
     import fts5_peer
     from falcon import testing
@@ -364,7 +364,7 @@ def run(size: int, workdir: Path, seconds: float, repeat: int, cold_sizes: dict[
     pieces = piece_mix(names, first + cold_sizes["pieces"])
     cold = {"pieces": pieces[first:], "words": word_mix(corpus, cold_sizes["words"])}
     result["cold_queries"] = {mix: len(queries) for mix, queries in cold.items()}
-    ours, peer, service = clients(size, workdir, db, corpus, index)
+    ours, peer, service = clients(workdir, db, corpus, index)
     try:
         result["in_process"] = in_process(ours, peer, pieces[:first], repeat)
     finally:
