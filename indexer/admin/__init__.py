@@ -7,10 +7,11 @@ accounts (``accounts``).
 
 from .accounts import ROLES, SESSION_SECONDS, TOKEN_NAME, AccountError, Accounts, Session, User
 from .audit import ACTIONS, Actor, AuditLog
+from .changes import Changes
 from .rebuild import Rebuild
 from .staff import Entry, Staff
 from .workflow import Admin
-from .workspace import Changes, Preview, Upload, Workspace, read_upload
+from .workspace import Preview, Upload, Workspace, read_upload
 
 __all__ = [
     "ACTIONS",

@@ -12,7 +12,7 @@ import os
 import re
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
@@ -21,26 +21,15 @@ from archive.corpus import write_atomic
 
 from ..errors import IndexMissingError, TooLargeError
 from ..language.terms import Term, candidate_terms
+from ..storage.parts import issue_articles
 from ..storage.records import read_record
 from ..storage.store import IndexStore
+from .changes import Changes, compare
 
 PENDING_HOURS = 24  # an upload not confirmed within this long is dropped
 MAX_PENDING = 20  # uploads kept pending at once; a new one drops the oldest
 FIELD_BYTES = 4096  # a plain field of an upload form (a CSRF token)
 _KEY = re.compile(r"^[0-9a-f]{64}$")
-
-
-@dataclass(frozen=True)
-class Changes:
-    """How an issue already in the archive would change."""
-
-    added: list[dict[str, str]] = field(default_factory=list)  # id, title
-    removed: list[dict[str, str]] = field(default_factory=list)
-    retitled: list[dict[str, str]] = field(default_factory=list)  # id, before, after
-
-    @property
-    def none(self) -> bool:
-        return not (self.added or self.removed or self.retitled)
 
 
 @dataclass(frozen=True)
@@ -182,7 +171,10 @@ class Workspace:
 
     def _preview(self, key: str, name: str, parsed: ParsedIssue) -> Preview:
         existing = self.live_issue(parsed.issue.id)
-        changes = _compare(existing, parsed) if existing else None
+        changes = None
+        if existing:
+            before = issue_articles(IndexStore(self.index_dir).current(), parsed.issue.id)
+            changes = compare(existing, before, list(parsed.issue.articles))
         same = existing is not None and existing.get("sha256") == parsed.issue.sha256
         return Preview(key, name, parsed, existing, changes, same, candidate_terms(parsed.issue))
 
@@ -205,15 +197,3 @@ class Workspace:
         for path, stamp in stamps.items():
             if stamp < cutoff or path.name.split(".")[0] in old:
                 path.unlink(missing_ok=True)
-
-
-def _compare(existing: dict[str, Any], parsed: ParsedIssue) -> Changes:
-    before = {a["id"]: a["title"] for a in existing["articles"]}
-    after = {a.id: a.title for a in parsed.issue.articles}
-    return Changes(
-        added=[{"id": i, "title": after[i]} for i in after if i not in before],
-        removed=[{"id": i, "title": before[i]} for i in before if i not in after],
-        retitled=[
-            {"id": i, "before": before[i], "after": after[i]} for i in after if i in before and before[i] != after[i]
-        ],
-    )

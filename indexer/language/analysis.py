@@ -191,6 +191,13 @@ def words(text: str) -> list[str]:
     return segment(text, vocabulary=False)[0]
 
 
+def pieces(text: str) -> list[str]:
+    """``text`` cut into jieba's words with nothing dropped (they join back into ``text``): what a comparison
+    of two versions of a paragraph compares."""
+    init()
+    return list(jieba.cut(text, HMM=False))
+
+
 def vocabulary_words(text: str) -> set[str]:
     """The Chinese words of ``text`` a query may mean: jieba's words and the dictionary words inside them
     (小广告 inside 非法小广告), and two adjacent words together (勒索病毒 from 勒索 + 病毒)."""

@@ -99,6 +99,20 @@ def holding(generation: Path, issue_id: str) -> list[Path]:
     return [folder for folder in folders(generation) if issue_id in article_store.Articles.issues_of(folder)]
 
 
+def issue_articles(generation: Path, issue_id: str) -> list[Article]:
+    """The issue's articles as the generation keeps them: in the newest part holding it (an issue replaced by
+    an ingest lives in the part written last; the older part's rows are deleted)."""
+    held = holding(generation, issue_id)
+    if not held:
+        return []
+    store = article_store.Articles(held[-1])
+    try:
+        first, last = store.issues[issue_id]
+        return [store.article(row) for row in range(first, last)]
+    finally:
+        store.close()
+
+
 def merge(generation: Path, dates: dict[str, str], *, replace: Writer) -> None:
     """When the generation has more than ``MAX_PARTS`` parts, write the newest small ones (each under a quarter
     of the largest's live articles: ingests') again as one; all of them past twice as many (a small archive

@@ -64,15 +64,26 @@ def test_upload_preview_confirm_replace_and_remove(admin):
     found = site.client.simulate_get("/api/search", params={"q": "执法记录仪", "issue": "2020-05"}).json
     assert found["total"] > 0
 
-    # Replace: the same number with a retitled article and one fewer article.
+    # Replace: the same number with a retitled article and a revised sentence in another.
     text = (
-        variant_of_seed(2020, 5).decode("utf-8").replace("充分发挥执法记录仪在拆违工作中的作用", "执法记录仪助力拆违")
+        variant_of_seed(2020, 5)
+        .decode("utf-8")
+        .replace("充分发挥执法记录仪在拆违工作中的作用", "执法记录仪助力拆违")
+        .replace("及时启动雨天环境管理应急预案", "及时启动暴雨环境管理应急预案")
     )
     preview_path = site.upload("2020-05.md", text.encode("utf-8")).headers["location"]
     soup = site.soup(preview_path)
     changes = soup.select_one(".changes").get_text()
     assert "将替换已有的 2020年第5期" in changes and "改标题 1 篇" in changes
     assert "石景山局：充分发挥执法记录仪在拆违工作中的作用 → 石景山局：执法记录仪助力拆违" in changes
+    # The revised article is named, linked, and its changed words marked: 雨天 removed, 暴雨 added, in context.
+    revised = soup.select(".revised > li")
+    assert len(revised) == 1 and "正文或页码有改动 1 篇" in changes
+    assert revised[0].a.get_text() == "怀柔局：快速反应 保障雨天街面环境整洁有序"
+    assert revised[0].a["href"].startswith("/articles/2020-05-")
+    assert [d.get_text() for d in revised[0].select("del")] == ["雨天"]
+    assert [i.get_text() for i in revised[0].select("ins")] == ["暴雨"]
+    assert "及时启动暴雨环境管理应急预案" in revised[0].select_one(".diff").get_text().replace("雨天", "")
     done = site.post(preview_path, {"csrf": site.csrf(preview_path), "action": "confirm"}, status=200)
     assert "已替换" in done.text
     assert site.client.simulate_get("/api/articles/2020-05-a20").json["title"] == "石景山局：执法记录仪助力拆违"
@@ -210,8 +221,9 @@ def test_cli_remove_and_terms(fresh, tmp_path):
     assert (entry["action"], entry["issue"], entry["actor"]) == ("remove", "2018-03", f"{getpass.getuser()}（命令行）")
     again = run_cli("remove", "2018-03", "--corpus", str(corpus), "--index", str(index))
     assert again.returncode == 1 and "没有编号为“2018-03”的一期" in again.stderr
-    listed = run_cli("terms", "2017-06", "--corpus", str(corpus), "--limit", "5")
-    assert listed.returncode == 0 and len(listed.stdout.splitlines()) == 5 and "现切为" in listed.stdout
+    listed = run_cli("terms", "2017-06", "--corpus", str(corpus), "--limit", "2")
+    assert listed.returncode == 0 and listed.stdout.splitlines()[0] == "执法队\t24 次\t现切为 执法 / 队"
+    assert len(listed.stdout.splitlines()) == 2
     missing = run_cli("terms", "1999-01", "--corpus", str(corpus))
     assert missing.returncode == 1 and "1999-01" in missing.stderr
 
@@ -237,3 +249,37 @@ def test_removing_an_issue_twice_says_it_is_gone(admin):
     again = site.post("/admin/issues/2018-03/remove", {"csrf": site.csrf()}, status=404)
     assert "没有编号为“2018-03”的一期" in again.text and "<!DOCTYPE html>" in again.text
     assert tree_snapshot(corpus, index) == before
+
+
+def test_a_replacement_is_compared_article_by_article_within_bounds():
+    """An article inserted ahead shifts ids but is paired by title; a long rewritten paragraph is shown
+    replaced whole; past MAX_PIECES changed stretches an article's are counted, not shown."""
+    import dataclasses
+
+    from archive import Paragraph, read_file
+    from indexer.admin.changes import COMPARED, MAX_PIECES, compare
+
+    seed = list(read_file(SEED).issue.articles)
+    first, second = seed[0], seed[1]
+    inserted = dataclasses.replace(first, id="x-a00", title="新增的一篇", paragraphs=(Paragraph("全新内容。"),))
+    long_old, long_new = "甲" * (COMPARED + 1), "乙" * (COMPARED + 1)
+    many = "，".join(f"第{k}项" for k in range(MAX_PIECES + 10))
+    after = [
+        inserted,
+        dataclasses.replace(first, id=second.id, paragraphs=(*first.paragraphs, Paragraph(long_new))),
+        dataclasses.replace(second, id="x-a02", paragraphs=(Paragraph(many.replace("项", "条")),), page=99),
+        *seed[2:],
+    ]
+    before = [
+        dataclasses.replace(first, paragraphs=(*first.paragraphs, Paragraph(long_old))),
+        dataclasses.replace(second, paragraphs=(Paragraph(many),)),
+        *seed[2:],
+    ]
+    changes = compare({"articles": []}, before, after)
+    assert [a["title"] for a in changes.added] == ["新增的一篇"] and not changes.removed and not changes.retitled
+    revised = {r.title: r for r in changes.revised}
+    assert set(revised) == {first.title, second.title}
+    assert revised[first.title].paragraphs == [[("removed", long_old), ("added", long_new)]]
+    paged = revised[second.title]
+    assert paged.page == (second.page, 99) and paged.more > 0
+    assert sum(kind in ("added", "removed") for para in paged.paragraphs for kind, _ in para) <= MAX_PIECES
