@@ -470,6 +470,15 @@ class AdminSite:
             self.cookie = result.cookies["bulletin_admin"].value
         return result
 
+    def edit_vocabulary(self, fields, status=303):
+        """Post a vocabulary edit, then confirm the preview of its lines as a person would: (the preview's
+        page, the confirmation's answer)."""
+        from bs4 import BeautifulSoup
+
+        preview = BeautifulSoup(self.post("/admin/vocabulary", {"csrf": self.csrf(), **fields}, 200).text, "lxml")
+        values = {i["name"]: i.get("value", "") for i in preview.select("form.confirm input")}
+        return preview, self.post("/admin/vocabulary", values, status)
+
     def csrf(self, path="/admin"):
         return self.soup(path).select_one("input[name=csrf]")["value"]
 

@@ -32,6 +32,7 @@ from indexer import (
     issue_url,
     read_upload,
 )
+from indexer.language import edits
 from indexer.language.wordlists import VOCABULARY_FILES, vocabulary_file
 
 from .forms import read_form, repeated
@@ -260,7 +261,8 @@ class Audit(AdminPage):
 
 
 class Vocabulary(AdminPage):
-    """/admin/vocabulary: the dictionary and the synonym groups as text; POST saves one, or adds a term."""
+    """/admin/vocabulary: find, add and remove one word or synonym group, or edit a whole list; every change
+    is shown line by line and saved only when confirmed. A term offered by an upload's preview is added at once."""
 
     action = "vocabulary"
 
@@ -275,18 +277,24 @@ class Vocabulary(AdminPage):
             if fields.get("term"):
                 self.admin.add_term(fields["term"], self.actor(req))
                 saved = "userdict.txt"
-            else:
+            elif fields.get("confirm"):
                 saved = fields.get("name", "")
-                self.admin.save_word_list(saved, fields.get("text", ""), self.actor(req))
+                self.admin.save_word_list(saved, fields.get("text", ""), self.actor(req), base=fields.get("base", ""))
+            else:
+                self.page(req, resp, "vocabulary_edit.html", edit=edits.asked(fields), shown=edits.SHOWN_CHANGES)
+                return
         except ValueError as exc:
-            resp.status = falcon.HTTP_400
+            resp.status = falcon.HTTP_409 if isinstance(exc, edits.StaleEdit) else falcon.HTTP_400
             self._show(req, resp, error=str(exc), saved=None)
             return
         raise falcon.HTTPSeeOther(f"{ROOT}/vocabulary?saved={quote(saved)}")
 
     def _show(self, req: falcon.Request, resp: falcon.Response, error: str | None, saved: str | None) -> None:
         files = {name: vocabulary_file(name).read_text(encoding="utf-8", errors="replace") for name in VOCABULARY_FILES}
-        self.page(req, resp, "vocabulary.html", files=files, error=error, saved=saved)
+        looked = (req.get_param("find") or "").strip()[: edits.MAX_WORD]
+        found = edits.find(looked) if looked else None
+        self.page(req, resp, "vocabulary.html", files=files, error=error, saved=saved, looked=looked, found=found,
+                  limit=edits.FIND_LIMIT, frequency=edits.TERM_FREQUENCY)  # fmt: skip
 
 
 class Users(AdminPage):

@@ -11,6 +11,7 @@ from pathlib import Path
 from archive import read_bytes, slow_to_read
 
 from ..errors import WriterBusyError
+from ..language.edits import TERM_FREQUENCY, StaleEdit, digest
 from ..language.wordlists import (
     VOCABULARY_FILES,
     domain_words,
@@ -29,7 +30,6 @@ from .rebuild import Rebuild
 from .staff import Staff
 from .workspace import Preview, Workspace
 
-TERM_FREQUENCY = 2000  # a term accepted from a preview: enough for jieba to keep it whole
 ACCOUNTS_MEMBER = "data/accounts.sqlite3"  # the accounts, in a backup archive
 
 
@@ -148,10 +148,13 @@ class Admin:
         """What is wrong with the audit trail's chain and the word lists in use (empty when nothing is)."""
         return self.audit.verify()[1] + vocabulary_problems()
 
-    def save_word_list(self, name: str, text: str, actor: Actor) -> Path:
-        """Check ``text`` as the word list ``name`` and save it (ValueError names a line not in its form)."""
+    def save_word_list(self, name: str, text: str, actor: Actor, *, base: str | None = None) -> Path:
+        """Check ``text`` as the word list ``name`` and save it (ValueError names a line not in its form); with
+        ``base``, only onto the file whose digest it is (``StaleEdit`` otherwise: it changed since the preview)."""
         before = vocabulary_file(name).read_text(encoding="utf-8") if name in VOCABULARY_FILES else ""
         with self.audit.failing("vocabulary", actor, file=name[:64]):
+            if base is not None and digest(before) != base:
+                raise StaleEdit("词表在预览之后已被修改（可能有人同时保存了）。请重新操作一次，再确认。")
             path = write_vocabulary(name, text)
         self.audit.record("vocabulary", actor, file=name, diff=diff(before, path.read_text(encoding="utf-8"), name))
         return path

@@ -186,9 +186,10 @@ def test_vocabulary_lives_in_the_data_folder_and_a_term_can_be_accepted(admin):
     # too) makes it a candidate term of the seed issue, where it is printed 17 times; accepting it puts it back.
     taken = ("城管通 ", "执法城管通 ")
     without = "\n".join(line for line in texts["userdict.txt"].splitlines() if not line.startswith(taken))
-    site.post("/admin/vocabulary", {"csrf": site.csrf(), "name": "userdict.txt", "text": without})
+    preview, _ = site.edit_vocabulary({"op": "file", "name": "userdict.txt", "text": without})
+    assert [td.get_text() for td in preview.select(".edit-lines del")] == ["− 执法城管通 20000", "− 城管通 20000"]
     groups = "\n".join(line for line in texts["synonyms.txt"].splitlines() if "城管通" not in line)
-    site.post("/admin/vocabulary", {"csrf": site.csrf(), "name": "synonyms.txt", "text": groups})
+    site.edit_vocabulary({"op": "file", "name": "synonyms.txt", "text": groups})
     lines = (data / "vocabulary" / "userdict.txt").read_text(encoding="utf-8").splitlines()
     assert not [line for line in lines if line.startswith(taken)] and len(lines) == len(without.splitlines())
     assert (data / "vocabulary" / "synonyms.txt").exists()  # seeded beside it
@@ -203,6 +204,73 @@ def test_vocabulary_lives_in_the_data_folder_and_a_term_can_be_accepted(admin):
     assert "\n执法城管通 2000\n" in (data / "vocabulary" / "userdict.txt").read_text(encoding="utf-8")
     assert "执法城管通" not in {t.text for t in candidate_terms(read_file(SEED).issue, 50)}
     assert "收录新词" in site.soup("/admin/audit").get_text()
+
+
+def test_one_word_or_group_is_added_found_and_removed_each_shown_before_it_is_saved(admin):
+    site, _corpus, _index, data = admin
+    site.sign_in()
+    userdict = data / "vocabulary" / "userdict.txt"
+
+    def lines(path):
+        return path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+
+    # Adding a word: the preview lists the one line added, and nothing is written until it is confirmed.
+    preview = site.post(
+        "/admin/vocabulary", {"csrf": site.csrf(), "op": "word", "word": "巡检宝", "frequency": "3000"}, 200
+    )
+    soup = BeautifulSoup(preview.text, "lxml")
+    assert [i.get_text() for i in soup.select(".edit-lines ins")] == ["+ 巡检宝 3000"] and not soup.select("del")
+    assert "巡检宝 3000" not in lines(userdict)
+    site.edit_vocabulary({"op": "word", "word": "巡检宝", "frequency": "3000"})
+    assert lines(userdict)[-1] == "巡检宝 3000"
+    # The same word again with another frequency changes its line in place.
+    soup, _ = site.edit_vocabulary({"op": "word", "word": "巡检宝", "frequency": "500"})
+    assert [e.get_text() for e in soup.select(".edit-lines del, .edit-lines ins")] == ["− 巡检宝 3000", "+ 巡检宝 500"]
+    assert lines(userdict).count("巡检宝 500") == 1 and "巡检宝 3000" not in lines(userdict)
+
+    # A group of synonyms, typed with commas or spaces.
+    soup, _ = site.edit_vocabulary({"op": "group", "words": "巡检宝，巡查宝 巡检终端"})
+    assert [i.get_text() for i in soup.select(".edit-lines ins")] == ["+ 巡检宝 巡查宝 巡检终端"]
+    assert lines(data / "vocabulary" / "synonyms.txt")[-1] == "巡检宝 巡查宝 巡检终端"
+
+    # Found in both lists, each line with its number and a removal that is shown before it is saved.
+    found = site.soup("/admin/vocabulary?find=巡检宝")
+    rows = [[td.get_text() for td in tr.select("td")[:3]] for tr in found.select(".found tbody tr")]
+    assert rows == [["领域词典", str(len(lines(userdict))), "巡检宝 500"],
+                    ["同义词", str(len(lines(data / "vocabulary" / "synonyms.txt"))), "巡检宝 巡查宝 巡检终端"]]  # fmt: skip
+    remove = {i["name"]: i["value"] for i in found.select(".found tbody tr")[0].select("input")}
+    soup, _ = site.edit_vocabulary({k: v for k, v in remove.items() if k != "csrf"})
+    assert [d.get_text() for d in soup.select(".edit-lines del")] == ["− 巡检宝 500"] and not soup.select("ins")
+    assert not [line for line in lines(userdict) if line.startswith("巡检宝")]
+    assert [
+        tr.select("td")[0].get_text() for tr in site.soup("/admin/vocabulary?find=巡检宝").select(".found tbody tr")
+    ] == ["同义词"]
+    assert "两个词表里都没有含“巡检宝甲”的行" in site.soup("/admin/vocabulary?find=巡检宝甲").get_text()
+
+    # A removal found before someone else's change no longer matches its line: refused, nothing written.
+    found = site.soup("/admin/vocabulary?find=巡查宝").select_one(".found tbody tr")
+    stale = {i["name"]: i["value"] for i in found.select("input") if i["name"] != "csrf"}
+    site.edit_vocabulary({"op": "group", "words": "甲乙 丙丁"})  # the file changes under it
+    stale["line"] = str(int(stale["line"]) + 1)
+    refused = site.post("/admin/vocabulary", {"csrf": site.csrf(), **stale}, 409)
+    assert "请重新查找" in refused.text
+    # A preview confirmed after the file changed is refused too, and the other change is kept.
+    preview = BeautifulSoup(
+        site.post("/admin/vocabulary", {"csrf": site.csrf(), "op": "word", "word": "甲方"}, 200).text, "lxml"
+    )
+    first = {i["name"]: i.get("value", "") for i in preview.select("form.confirm input")}
+    site.edit_vocabulary({"op": "word", "word": "乙方"})
+    refused = site.post("/admin/vocabulary", first, 409)
+    assert "已被修改" in refused.text and "乙方 2000" in lines(userdict) and "甲方 2000" not in lines(userdict)
+
+    # Bad input is named and nothing is written.
+    before = userdict.read_bytes()
+    for fields, words in [({"op": "word", "word": "巡检 宝"}, "不能有空格"), ({"op": "word", "word": "宝", "frequency": "很多"}, "频次"),
+                          ({"op": "group", "words": "孤单"}, "至少要有两个词"), ({"op": "word", "word": "长" * 31}, "最多 30 个字")]:  # fmt: skip
+        assert words in site.post("/admin/vocabulary", {"csrf": site.csrf(), **fields}, 400).text
+    assert userdict.read_bytes() == before
+    actions = [tr.select("td")[1].get_text() for tr in site.soup("/admin/audit").select(".audit tbody tr")]
+    assert actions.count("修改词表") >= 6
 
 
 @pytest.mark.slow  # a command or a rebuild in a process of its own

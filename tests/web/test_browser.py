@@ -283,6 +283,7 @@ def test_admin_adds_previews_replaces_and_removes_an_issue(browser, tmp_path, se
             variant_of_seed(2020, 5)
             .decode("utf-8")
             .replace("充分发挥执法记录仪在拆违工作中的作用", "执法记录仪助力拆违")
+            .replace("及时启动雨天环境管理应急预案", "及时启动暴雨环境管理应急预案")
         )
         issue_file.write_text(text, encoding="utf-8")
         page.goto(served.base + "/admin")
@@ -290,9 +291,16 @@ def test_admin_adds_previews_replaces_and_removes_an_issue(browser, tmp_path, se
         page.click("text=上传并预览")
         page.wait_for_url("**/admin/uploads/*")
         assert "改标题 1 篇" in page.inner_text(".changes")
+        # The revised sentence, its changed word struck through and the new one marked, as a person sees them.
+        assert page.inner_text(".revised del") == "雨天" and page.inner_text(".revised ins") == "暴雨"
+        assert page.eval_on_selector(".revised del", "e => getComputedStyle(e).textDecorationLine") == "line-through"
+        page.locator(".revised").scroll_into_view_if_needed()
+        shot(page, "admin-preview-replace")
         page.click("text=确认收入")
         page.wait_for_selector("text=已替换")
         assert served.get("/api/articles/2020-05-a20")[1]["title"] == "石景山局：执法记录仪助力拆违"
+
+        vocabulary_word_added(page, served.base)
 
         # A form posted without its CSRF token (as another site would) is refused, even with the cookie.
         forged = page.request.post(served.base + "/admin/issues/2020-05/remove", form={"confirm": "1"})
@@ -305,7 +313,7 @@ def test_admin_adds_previews_replaces_and_removes_an_issue(browser, tmp_path, se
 
         page.goto(served.base + "/admin/audit")
         actions = page.locator(".audit tbody tr td:nth-child(2)").all_inner_texts()
-        assert actions == ["删除", "替换", "预览", "新增", "预览", "登录"]
+        assert actions == ["删除", "修改词表", "替换", "预览", "新增", "预览", "登录"]
         page.click("text=退出登录")
         page.wait_for_selector("text=已退出登录")
         page.goto(served.base + "/admin")
@@ -318,11 +326,30 @@ def test_admin_adds_previews_replaces_and_removes_an_issue(browser, tmp_path, se
         served.stop()
 
 
+def vocabulary_word_added(page, base: str) -> None:
+    """One word added from the vocabulary page: its line shown, then saved on confirmation, then found."""
+    page.goto(base + "/admin/vocabulary")
+    page.fill("#word", "巡检宝")
+    page.fill("#frequency", "3000")
+    page.click("text=预览添加 >> nth=0")
+    page.wait_for_selector(".edit-lines")
+    assert page.locator(".edit-lines ins").all_inner_texts() == ["+ 巡检宝 3000"]
+    shot(page, "admin-vocabulary-edit")
+    page.click("text=确认保存")
+    page.wait_for_selector("text=已保存 userdict.txt")
+    page.fill("#find", "巡检宝")
+    page.click("form[role=search] button")
+    page.wait_for_selector(".found")
+    assert page.locator(".found tbody tr td:nth-child(3)").all_inner_texts() == ["巡检宝 3000"]
+    shot(page, "admin-vocabulary")
+
+
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PUBLIC = ["/", "/search?q=%E5%9F%8E%E7%AE%A1%E9%80%9A", "/search?q=%E7%81%AB%E6%98%9F%E6%BD%9C%E6%B0%B4",
           "/articles/2017-06-a20?q=%E6%89%A7%E6%B3%95", "/issues", "/issues/2017-06", "/no/such/page"]  # fmt: skip
-ADMIN = ["/admin/login", "/admin", "/admin/rebuild", "/admin/audit", "/admin/vocabulary", "/admin/users",
-         "/admin/issues/2017-06/remove", "PREVIEW"]  # fmt: skip
+ADMIN = ["/admin/login", "/admin", "/admin/rebuild", "/admin/audit", "/admin/vocabulary",
+         "/admin/vocabulary?find=%E5%9F%8E%E7%AE%A1%E9%80%9A", "/admin/users", "/admin/issues/2017-06/remove",
+         "VOCABULARY EDIT", "PREVIEW"]  # fmt: skip
 
 
 def violations(page) -> list[str]:
@@ -350,13 +377,23 @@ def test_every_page_public_and_admin_passes_axe_on_desktop_and_phone(browser, tm
             page.fill("input[name=token]", "axe-admin-token")
             page.click("form button[type=submit]")
             page.wait_for_url(served.base + "/admin")
-            for path in ADMIN[1:-1]:
+            for path in ADMIN[1:-2]:
                 page.goto(served.base + path)
                 found[(path, phone)] = violations(page)
+            page.goto(served.base + "/admin/vocabulary")
+            page.fill("#words", "巡检宝 巡查宝")
+            page.click("text=预览添加 >> nth=1")
+            page.wait_for_selector(".edit-lines")
+            found[("VOCABULARY EDIT", phone)] = violations(page)
             page.goto(served.base + "/admin")
-            page.set_input_files("input[type=file]", str(SEED_FILE))
+            revised = tmp_path / "2017-06.md"  # the corpus issue revised: the preview compares it article by article
+            revised.write_text(
+                SEED_FILE.read_text(encoding="utf-8").replace("雨天环境管理", "暴雨环境管理"), encoding="utf-8"
+            )
+            page.set_input_files("input[type=file]", str(revised))
             page.click("text=上传并预览")
             page.wait_for_url("**/admin/uploads/*")
+            assert page.locator(".revised ins").count() == 1
             found[("PREVIEW", phone)] = violations(page)
             context.close()
         bad = {f"{path} ({'phone' if phone else 'desktop'})": v for (path, phone), v in found.items() if v}
