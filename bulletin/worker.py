@@ -149,6 +149,7 @@ class Worker(BaseWorker):
             connection = Connection(client, addr, listener, time.monotonic() + IDLE_SECONDS)
             self.connections[client.fileno()] = connection
             self.selector.register(client, selectors.EVENT_READ, connection)
+            return  # one a turn: the rest wait in the listener for whichever worker is free first
 
     def _crowded(self, addr: object) -> bool:
         host = addr[0] if isinstance(addr, tuple) and addr else None
@@ -217,6 +218,8 @@ class Worker(BaseWorker):
         if self.nr >= self.max_requests or not self.alive:
             self.alive = False
             resp.force_close()
+        elif self._others_waiting(connection):
+            resp.force_close()  # the client reconnects, and an idle worker takes it (see ``_others_waiting``)
         self.cfg.pre_request(self, req)
         respiter = self.wsgi(environ, resp.start_response)
         try:
@@ -230,6 +233,16 @@ class Worker(BaseWorker):
             self.cfg.post_request(self, req, environ, resp)
         connection.answer(sink.data(), resp.should_close(), time.monotonic())
         self._write(connection)
+
+    def _others_waiting(self, connection: Connection) -> bool:
+        """Whether another client of this worker is waiting for it: one with part of a request, or with bytes
+        ready to read. A keep-alive connection stays with the worker that accepted it, so clients that
+        connected at once can all land on one worker while another idles; closing an answered connection while
+        others wait here lets its next request go to whichever worker is free, as a sync worker's would."""
+        if any(c is not connection and c.inbuf for c in self.connections.values()):
+            return True
+        ready = self.selector.select(timeout=0)
+        return any(key.data is not None and key.data is not connection for key, _ in ready)
 
     def _write(self, connection: Connection) -> None:
         try:

@@ -6,6 +6,7 @@ import socket
 import threading
 import time
 import urllib.parse
+from pathlib import Path
 
 import pytest
 from conftest import Served, make_corpus, record_figures
@@ -148,3 +149,55 @@ def _closed(sock: socket.socket) -> bool:
         return sock.recv(1) == b""
     except BlockingIOError:
         return False
+
+
+def test_keep_alive_clients_that_connect_at_once_are_shared_by_both_workers(tmp_path):
+    """Four clients connect together and keep their connections alive: a worker that took them all would
+    answer every search while the other idled. Both workers must do a fair share of the work (their CPU time
+    after 4 × 60 searches)."""
+    import http.client
+
+    from conftest import children, wait_for
+
+    served = Served(make_corpus(tmp_path), tmp_path / "index", workers=2)
+    try:
+        workers = wait_for(lambda: found if len(found := children(served.process.pid)) == 2 else None, 30, "2 workers")
+
+        def cpu(pid: int) -> int:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return int(fields[11]) + int(fields[12])  # utime + stime, in clock ticks
+
+        before = {pid: cpu(pid) for pid in workers}
+        connections = [http.client.HTTPConnection("127.0.0.1", served.port, timeout=30) for _ in range(4)]
+        for connection in connections:
+            connection.connect()
+        queries = ["执法记录仪 怀柔", "城管通", "视频监控 朝阳", "非法小广告", "勒索病毒", "数字集群", "大数据 开放"]
+        statuses: list[int] = []
+
+        def client(k: int, connection: http.client.HTTPConnection) -> None:
+            for i in range(60):
+                q = urllib.parse.quote(f"{queries[(k + i) % len(queries)]} {i % 5 or ''}".strip())
+                try:
+                    connection.request("GET", f"/api/search?q={q}&per_page=50")
+                    response = connection.getresponse()
+                    response.read()
+                    statuses.append(response.status)
+                except (ConnectionError, http.client.HTTPException):
+                    connection.close()  # closed by the worker to be taken by another: reconnect
+                    connection.request("GET", f"/api/search?q={q}&per_page=50")
+                    response = connection.getresponse()
+                    response.read()
+                    statuses.append(response.status)
+
+        threads = [threading.Thread(target=client, args=(k, c)) for k, c in enumerate(connections)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        for connection in connections:
+            connection.close()
+        used = {pid: cpu(pid) - before[pid] for pid in workers}
+        assert statuses == [200] * 240
+        assert min(used.values()) >= 0.25 * sum(used.values()), used
+    finally:
+        served.stop()
