@@ -130,12 +130,12 @@ def count(
         docs = intersect(found, (m for key, m in narrowing.items() if key != facet.filter_key))
         column = columns[facet.source]
         tally = np.bincount(column.codes[docs], minlength=len(column.values))
-        counts = {column.values[i]: int(tally[i]) for i in np.flatnonzero(tally).tolist()}
-        counts.pop("", None)
-        if facet.by_count:
-            out[facet.name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
-        else:
-            out[facet.name] = dict(sorted(counts.items(), reverse=True))
+        # Codes follow the values' order, so neither order sorts strings: the most first (then by value), or
+        # the newest value first.
+        present = np.flatnonzero(tally)
+        present = present[np.lexsort((present, -tally[present]))] if facet.by_count else present[::-1]
+        values, counts = column.values, tally[present].tolist()
+        out[facet.name] = {values[i]: n for i, n in zip(present.tolist(), counts, strict=True) if values[i]}
     return out
 
 

@@ -19,8 +19,8 @@ FRAGMENT = 100
 MAX_FRAGMENTS = 3
 SEPARATOR = " … "
 _TOKENS = re.compile(r"[A-Za-z0-9]+(?:\.[0-9]+)*|[^\sA-Za-z0-9]")
-_BREAKS = "。！？；!?;\n"
-_SOFT_BREAKS = "，、：,:"
+_HARD = re.compile("[。！？；!?;\n]")  # sentence breaks
+_SOFT = re.compile("[，、：,:]")  # clause breaks
 _CJK_ONLY = re.compile("^(?:[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in CJK_RANGES) + r"]|\\s\*)+$")
 
 
@@ -101,11 +101,13 @@ def _cut_start(text: str, pos: int) -> int:
     """Move ``pos`` forward to just after a sentence or clause break, if one is near."""
     if pos == 0:
         return 0
-    window = text[max(0, pos - 20) : pos + 1]
-    for breaks in (_BREAKS, _SOFT_BREAKS):
-        idx = max(window.rfind(ch) for ch in breaks)
-        if idx >= 0:
-            return max(0, pos - 20) + idx + 1
+    lo = max(0, pos - 20)
+    for breaks in (_HARD, _SOFT):
+        last = None
+        for last in breaks.finditer(text, lo, pos + 1):  # noqa: B007 - the last one is wanted
+            pass
+        if last is not None:
+            return last.end()
     return pos
 
 
@@ -113,9 +115,8 @@ def _cut_end(text: str, pos: int) -> int:
     """Move ``pos`` forward to the end of the sentence or clause, if one ends soon."""
     if pos >= len(text):
         return len(text)
-    window = text[pos : pos + 20]
-    for breaks in (_BREAKS, _SOFT_BREAKS):
-        found = [window.find(ch) for ch in breaks if ch in window]
+    for breaks in (_HARD, _SOFT):
+        found = breaks.search(text, pos, pos + 20)
         if found:
-            return pos + min(found) + 1
+            return found.end()
     return pos
