@@ -26,6 +26,7 @@ from .analysis import _RUNS, init, stop_words
 from .folding import normalise
 
 MIN_COUNT = 3  # times a candidate must occur in the issue
+MAX_CHARS = 150_000  # characters of an issue measured (an issue has 30,000–100,000)
 LENGTHS = range(2, 7)  # characters of a candidate
 COHESION = 30.0  # at its weakest split, how many times more often than chance the halves meet
 FREEDOM = 1.0  # bits of entropy of the characters on each side
@@ -70,9 +71,7 @@ def candidate_terms(issue: Issue, limit: int = 20, tokenizer: jieba.Tokenizer | 
         init()
         tokenizer = jieba.dt
     freq: Mapping[str, int] = tokenizer.FREQ
-    runs = [m.group(1) for a in issue.articles for m in _RUNS.finditer(normalise(f"{a.title}\n{a.text}"))]
-    runs = [r for r in runs if r]
-    stats = _Stats(runs)
+    stats = _Stats(_runs(issue))
     tagger = jieba.posseg.POSTokenizer(tokenizer)
 
     def known(text: str) -> bool:
@@ -85,6 +84,20 @@ def candidate_terms(issue: Issue, limit: int = 20, tokenizer: jieba.Tokenizer | 
     terms = [t for t in terms if _one_unit(t, stats.counts, tagger)]
     terms.sort(key=lambda t: (-score[t.text], t.text))
     return terms[:limit]
+
+
+def _runs(issue: Issue) -> list[str]:
+    """The issue's runs of Chinese characters, up to ``MAX_CHARS`` of them in all (a whole issue is far less; a
+    file of many megabytes is measured by its beginning, not held whole as every one of its substrings)."""
+    runs, size = [], 0
+    for article in issue.articles:
+        for match in _RUNS.finditer(normalise(f"{article.title}\n{article.text}")):
+            if match.group(1):
+                runs.append(match.group(1)[: MAX_CHARS - size])
+                size += len(runs[-1])
+                if size >= MAX_CHARS:
+                    return runs
+    return runs
 
 
 def _one_unit(term: Term, counts: Counter[str], tagger: jieba.posseg.POSTokenizer) -> bool:
@@ -143,18 +156,6 @@ class _Stats:
             freedom = min(_entropy(before), _entropy(after))
             if cohesion >= COHESION and freedom >= FREEDOM:
                 yield _Measured(text, count, cohesion, freedom)
-
-    def neighbours(self, text: str) -> tuple[Counter[str], Counter[str]]:
-        if text not in self.sides:
-            before, after = self.sides[text]
-            for run in self.runs:
-                i = run.find(text)
-                while i >= 0:
-                    before[run[i - 1] if i else f"^{sum(before.values())}"] += 1
-                    j = i + len(text)
-                    after[run[j] if j < len(run) else f"${sum(after.values())}"] += 1
-                    i = run.find(text, i + 1)
-        return self.sides[text]
 
     def crossed(self, text: str, known: Callable[[str], bool]) -> float:
         """The share of ``text``'s occurrences in which a known word begins outside it and ends inside, or the

@@ -85,3 +85,13 @@ def test_a_unit_before_a_verb_and_a_verb_before_its_object_are_not_terms(seed, b
     found = {t.text for t in candidate_terms(issue, 50, bare)}
     assert "巡检宝" in found
     assert not found & {"局利用", "利用巡检宝", "怀柔局", "门头沟局", "加强巡检宝", "使用巡检宝", "推广巡检宝"}
+
+
+def test_a_file_of_many_megabytes_is_measured_by_its_beginning(seed):
+    from indexer.language.terms import MAX_CHARS, _runs
+
+    big = dataclasses.replace(
+        seed, articles=tuple(dataclasses.replace(a, paragraphs=a.paragraphs * 60) for a in seed.articles)
+    )
+    assert sum(len(r) for r in _runs(seed)) < MAX_CHARS < sum(len(a.text) for a in big.articles)
+    assert sum(len(r) for r in _runs(big)) == MAX_CHARS
