@@ -30,10 +30,14 @@ from .cache import BoundedCache
 from .records import ISSUE_PREFIX, VOCABULARY, read_meta, read_record, sidecars
 
 # Posting lists kept per worker (pair postings: a 4-byte docnum and a 2-byte count; a word's: a docnum): at
-# most this many docnums in all (12 MB). A pair read anew costs one pread.
+# most this many docnums in all (12 MB), or 40 a live article in a larger archive, whose common words' lists
+# are as long as the archive (a pair read anew costs one pread; a word's list, decoding Whoosh's postings).
 POSTINGS_BUDGET = 2_000_000
-# Scored words kept per worker (matching's cache), as docnum and score, 12 bytes each: at most 12 MB.
+POSTINGS_PER_ARTICLE = 40
+# Scored words kept per worker (matching's cache), as docnum and score, 12 bytes each: at most 12 MB, or 20
+# a live article (a common word's matches are verified again when it has fallen out).
 MATCH_BUDGET = 1_000_000
+MATCHES_PER_ARTICLE = 20
 
 
 class Generation:
@@ -67,8 +71,10 @@ class Generation:
         self.dates = np.array([_day(d) for d in self.cols["date"]], dtype=np.int32)
         self.texts = _fold_texts(self.parts)
         self.grams = grams.Grams([p.segment for p in self.parts])
-        self.cache = BoundedCache(POSTINGS_BUDGET)
-        self.matches = BoundedCache(MATCH_BUDGET)  # a scored word: (docnums, scores), 12 bytes a docnum
+        articles = sum(len(p.live) for p in self.parts)
+        self.cache = BoundedCache(max(POSTINGS_BUDGET, POSTINGS_PER_ARTICLE * articles))
+        # A scored word: (docnums, scores), 12 bytes a docnum.
+        self.matches = BoundedCache(max(MATCH_BUDGET, MATCHES_PER_ARTICLE * articles))
         self.record = lru_cache(maxsize=64)(self._record)
         self._vocabulary: Vocabulary | None = None
         self._vocabulary_lock = threading.Lock()
@@ -133,7 +139,7 @@ class Generation:
     def warm(self) -> None:
         """Read the pairs with the longest postings into the cache, up to half its budget: in a forking master
         (``SearchService.verify``), so that every worker starts with the pairs most searches need."""
-        for field, key in self.grams.longest(POSTINGS_BUDGET // 2):
+        for field, key in self.grams.longest(self.cache.budget // 2):
             self.pairs(field, key)
 
     def holding_char(self, field: str, char: str) -> np.ndarray:
