@@ -269,6 +269,13 @@ def test_one_word_or_group_is_added_found_and_removed_each_shown_before_it_is_sa
                           ({"op": "group", "words": "孤单"}, "至少要有两个词"), ({"op": "word", "word": "长" * 31}, "最多 30 个字")]:  # fmt: skip
         assert words in site.post("/admin/vocabulary", {"csrf": site.csrf(), **fields}, 400).text
     assert userdict.read_bytes() == before
+    # A file that is not a word list, a line number that is not one, a confirmation that skipped its preview.
+    outside = {"op": "remove", "name": "../../etc/passwd", "line": "1", "entry": "root"}
+    assert "没有名为" in site.post("/admin/vocabulary", {"csrf": site.csrf(), **outside}, 400).text
+    assert "请重新查找" in site.post("/admin/vocabulary", {"csrf": site.csrf(), **{**remove, "line": "第一"}}, 409).text
+    unpreviewed = {"confirm": "1", "name": "userdict.txt", "text": "甲 1\n"}
+    assert "已被修改" in site.post("/admin/vocabulary", {"csrf": site.csrf(), **unpreviewed}, 409).text
+    assert userdict.read_bytes() == before
     actions = [tr.select("td")[1].get_text() for tr in site.soup("/admin/audit").select(".audit tbody tr")]
     assert actions.count("修改词表") >= 6
 
