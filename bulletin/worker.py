@@ -235,14 +235,16 @@ class Worker(BaseWorker):
         self._write(connection)
 
     def _others_waiting(self, connection: Connection) -> bool:
-        """Whether another client of this worker is waiting for it: one with part of a request, or with bytes
-        ready to read. A keep-alive connection stays with the worker that accepted it, so clients that
-        connected at once can all land on one worker while another idles; closing an answered connection while
-        others wait here lets its next request go to whichever worker is free, as a sync worker's would."""
-        if any(c is not connection and c.inbuf for c in self.connections.values()):
-            return True
+        """Whether another client of this worker has sent bytes it has not read yet. A keep-alive connection
+        stays with the worker that accepted it, so clients that connected at once can all land on one worker
+        while another idles; closing an answered connection while others wait here lets its next request go
+        to whichever worker is free, as a sync worker's would. (A client trickling a request is waited for
+        only while its bytes arrive, as it is in the loop.)"""
         ready = self.selector.select(timeout=0)
-        return any(key.data is not None and key.data is not connection for key, _ in ready)
+        return any(
+            key.data is not None and key.data is not connection and events & selectors.EVENT_READ
+            for key, events in ready
+        )
 
     def _write(self, connection: Connection) -> None:
         try:
