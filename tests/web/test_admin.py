@@ -358,3 +358,15 @@ def test_a_replacement_is_compared_article_by_article_within_bounds():
     paged = revised[second.title]
     assert paged.page == (second.page, 99) and paged.more > 0
     assert sum(kind in ("added", "removed") for para in paged.paragraphs for kind, _ in para) <= MAX_PIECES
+
+
+def test_an_edit_of_a_whole_list_of_alike_lines_lists_just_its_changes():
+    """20,000 alike lines (the most a list may hold) with ten replaced: the preview lists those ten and their
+    replacements (compared line for line without junk heuristics this took minutes)."""
+    from indexer.language.edits import Edit
+
+    before = "\n".join(["城管通 2000"] * 20_000) + "\n"
+    after = "\n".join(["城管通 2000"] * 19_990 + ["巡检宝 100"] * 10) + "\n"
+    changes = Edit("userdict.txt", before, after).changes()
+    assert [kind for kind, _, _ in changes] == ["removed"] * 10 + ["added"] * 10
+    assert {line for kind, _, line in changes if kind == "added"} == {"巡检宝 100"}
