@@ -107,7 +107,9 @@ def _revised(old: Article, new: Article) -> Revised | None:
     shown: list[list[tuple[str, str]]] = []
     stretches = 0
     before, after = [p.text for p in old.paragraphs], [p.text for p in new.paragraphs]
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
+    # Paragraphs are compared with difflib's junk heuristic: an article of thousands of alike paragraphs is
+    # then compared at once, not in quadratic time.
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, before, after).get_opcodes():
         if op == "equal":
             continue
         for a, b in _aligned(before[i1:i2], after[j1:j2]):

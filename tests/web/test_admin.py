@@ -370,3 +370,16 @@ def test_an_edit_of_a_whole_list_of_alike_lines_lists_just_its_changes():
     changes = Edit("userdict.txt", before, after).changes()
     assert [kind for kind, _, _ in changes] == ["removed"] * 10 + ["added"] * 10
     assert {line for kind, _, line in changes if kind == "added"} == {"巡检宝 100"}
+
+
+def test_an_article_of_thousands_of_alike_paragraphs_is_compared_at_once():
+    import dataclasses
+
+    from archive import Paragraph, read_file
+    from indexer.admin.changes import compare
+
+    first = read_file(SEED).issue.articles[0]
+    old = dataclasses.replace(first, paragraphs=(Paragraph("同一段。"),) * 20_000)
+    new = dataclasses.replace(first, paragraphs=(Paragraph("同一段。"),) * 19_999 + (Paragraph("新的一段。"),))
+    (revised,) = compare({"articles": []}, [old], [new]).revised
+    assert revised.paragraphs == [[("removed", "同"), ("added", "新的"), ("same", "一段。")]]
