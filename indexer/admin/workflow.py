@@ -11,11 +11,10 @@ from pathlib import Path
 from archive import read_bytes, slow_to_read
 
 from ..errors import WriterBusyError
-from ..language.edits import TERM_FREQUENCY, StaleEdit, digest
+from ..language.edits import TERM_FREQUENCY, StaleEdit, adding_word, digest
 from ..language.wordlists import (
     VOCABULARY_FILES,
     domain_words,
-    parse_userdict,
     vocabulary_file,
     vocabulary_problems,
     write_vocabulary,
@@ -163,10 +162,9 @@ class Admin:
         """Add one term to the domain dictionary (as offered by a preview)."""
         term = term.strip()
         with self.audit.failing("term", actor, file="userdict.txt"):
-            parse_userdict(term)
+            edit = adding_word(term)  # checked as the vocabulary page checks a word (ValueError names why)
             if term not in {w for w, _ in domain_words()}:
-                text = vocabulary_file("userdict.txt").read_text(encoding="utf-8")
-                write_vocabulary("userdict.txt", text.rstrip("\n") + f"\n{term} {TERM_FREQUENCY}\n")
+                write_vocabulary(edit.name, edit.after)
         self.audit.record("term", actor, file="userdict.txt", detail=term, diff=f"+{term} {TERM_FREQUENCY}")
 
 
