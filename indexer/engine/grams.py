@@ -1,5 +1,5 @@
-"""Character-pair postings as arrays: how matching finds a word's candidate articles, and a two-character
-word's counts, without reading the texts.
+"""Character-pair and run postings as arrays: how matching finds a word's candidate articles, and a word of two
+to four characters' counts, without reading the texts.
 
 Keys. Every CJK character of an article's normalised title or body (``folding.normalise``: simplified,
 half-width, spacing kept) is a key with the character after it, or with 0 when it ends a run of CJK
@@ -8,11 +8,17 @@ pairs' keys. Every ASCII word (WannaCry, 800M, PM2.5, read from the text with it
 ``analysis.ascii_words`` reads it) is a key of its own, a stable hash, so 4G finds 4G and not 14G. Each
 posting holds the article and the key's count in that text.
 
+Runs. Every three and every four adjacent CJK characters are keys too, with their count: a word of three or four
+characters has its matches as postings (no text is read), and a longer word's candidates are the articles
+holding all its runs of four, far fewer than those holding all its pairs. A run's key is its characters' ranks
+in the segment's own alphabet (the distinct CJK characters it holds, a few thousand, at most 28,096: 15 bits),
+so four of them fit one integer, and rows are packed beside them a block at a time for the sort.
+
 Segments. Each part of a generation (``storage.parts``) has one segment of its articles, written in a few
 numpy steps (pairs, one sort, run lengths: no Python call per posting) and never rewritten. Its rows are the
 part's articles in the order written; the part maps them to docnums (and its deleted articles to none).
-Postings are read with ``pread`` on request, so a worker holds only the key tables and the postings its
-searches asked for.
+Key tables are mapped from the file (pages the workers share, read only where a search looks); postings are
+read with ``pread`` on request, so a worker holds only the postings its searches asked for.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import mmap
 import os
 from collections.abc import Callable, Sequence
 from functools import lru_cache
@@ -37,6 +44,10 @@ _ASCII_FLAG = 1 << 39  # ASCII word keys sit above every pair key (pairs need 32
 _MAX_COUNT = np.iinfo(np.uint16).max
 Writer = Callable[[Path, bytes], None]
 _DOC, _KEY, _START, _COUNT = np.dtype("<u4"), np.dtype("<u8"), np.dtype("<u8"), np.dtype("<u2")
+_CHAR = np.dtype("<u4")
+_ALIGN = 8  # each array starts at a multiple of 8 bytes, so a mapped table is read aligned
+_ARRAYS = ("keys", "starts", "docs", "counts")
+RUNS = (3, 4)  # the lengths of runs with postings of their own
 
 
 @lru_cache(maxsize=1 << 16)
@@ -74,17 +85,20 @@ def _cjk_mask(codes: np.ndarray) -> np.ndarray:
     return mask
 
 
-def _postings(raw: Sequence[str]) -> tuple[np.ndarray, ...]:
-    """Keys (sorted), starts, rows and counts of one field of ``len(raw)`` articles."""
+def _codes(raw: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The code points of ``raw``'s normalised texts (their spacing kept: characters a space separates are not
+    a pair) joined by NUL, which is not CJK, so it ends runs and pairs nothing; each one's row; which are CJK."""
     if len(raw) >= 1 << _ROW_BITS:
         raise ValueError("too many articles for one segment")
-    # Normalised texts (their spacing kept: characters a space separates are not a pair), joined with NUL,
-    # which is not CJK, so it ends runs and pairs nothing.
     texts = [normalise(t) for t in raw]
     codes = np.frombuffer(("\0".join(texts) + "\0").encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     rows = np.repeat(np.arange(len(texts), dtype=np.uint64), lengths + 1)
-    cjk = _cjk_mask(codes)
+    return codes, rows, _cjk_mask(codes)
+
+
+def _postings(raw: Sequence[str], codes: np.ndarray, rows: np.ndarray, cjk: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Keys (sorted), starts, rows and counts of the pairs and ASCII words of one field's texts ``raw``."""
     following = np.where(np.append(cjk[1:], False), np.append(codes[1:], np.uint64(0)), np.uint64(0))
     keys = codes[cjk] << np.uint64(16) | following[cjk]
     pairs = keys << np.uint64(_ROW_BITS) | rows[cjk]
@@ -93,60 +107,115 @@ def _postings(raw: Sequence[str]) -> tuple[np.ndarray, ...]:
         extra = np.array(words, dtype=np.uint64)
         pairs = np.concatenate([pairs, extra[:, 0] << np.uint64(_ROW_BITS) | extra[:, 1]])
     unique, counts = np.unique(pairs, return_counts=True)
-    return _pack(unique, counts)
+    return _pack(unique >> np.uint64(_ROW_BITS), unique & np.uint64((1 << _ROW_BITS) - 1), counts)
 
 
-def _pack(pairs: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Keys, starts, rows and counts from sorted, distinct (key, row) pairs and their counts."""
-    key_of = pairs >> np.uint64(_ROW_BITS)
+def _char_bits(alphabet: np.ndarray) -> int:
+    """Bits a character's rank takes (ranks start at 1)."""
+    return max(1, len(alphabet).bit_length())
+
+
+def _runs(codes: np.ndarray, rows: np.ndarray, cjk: np.ndarray, alphabet: np.ndarray, n: int) -> tuple[np.ndarray, ...]:
+    """Keys (sorted), starts, rows and counts of every ``n`` adjacent CJK characters of one field."""
+    bits = _char_bits(alphabet)
+    rank = np.zeros(len(codes), dtype=np.uint64)
+    rank[cjk] = np.searchsorted(alphabet, codes[cjk]).astype(np.uint64) + np.uint64(1)
+    inside = cjk[: len(cjk) - n + 1].copy()
+    for k in range(1, n):
+        inside &= cjk[k : len(cjk) - n + 1 + k]
+    at = np.flatnonzero(inside)
+    keys = np.zeros(len(at), dtype=np.uint64)
+    for k in range(n):
+        keys = keys << np.uint64(bits) | rank[at + k]
+    # A key and a row in one integer, so one sort orders both: rows a block at a time, as many as the bits the
+    # key leaves (a block's sorted postings follow the last block's).
+    row_bits = min(_ROW_BITS, 64 - n * bits)
+    block = 1 << row_bits
+    found = []
+    run_rows = rows[at]
+    for first in range(0, int(run_rows[-1]) + 1 if len(at) else 0, block):
+        lo, hi = np.searchsorted(run_rows, [first, first + block])
+        packed = keys[lo:hi] << np.uint64(row_bits) | (run_rows[lo:hi] - np.uint64(first))
+        unique, counts = np.unique(packed, return_counts=True)
+        found.append((unique >> np.uint64(row_bits), (unique & np.uint64(block - 1)) + np.uint64(first), counts))
+    if not found:
+        return _pack(np.empty(0, np.uint64), np.empty(0, np.uint64), np.empty(0, np.int64))
+    key_of, row_of, counts = (np.concatenate(column) for column in zip(*found, strict=True))
+    if len(found) > 1:  # blocks are in row order: a stable sort by key orders by key, then row
+        order = np.argsort(key_of, kind="stable")
+        key_of, row_of, counts = key_of[order], row_of[order], counts[order]
+    return _pack(key_of, row_of, counts)
+
+
+def _pack(key_of: np.ndarray, row_of: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Keys, starts, rows and counts from postings sorted by key, then row: each key's row and count."""
     boundaries = np.flatnonzero(np.diff(key_of)) + 1
-    starts = np.concatenate([[0], boundaries, [len(pairs)]] if len(pairs) else [[0]]).astype(_START)
+    starts = np.concatenate([[0], boundaries, [len(key_of)]] if len(key_of) else [[0]]).astype(_START)
     return (
         key_of[starts[:-1]].astype(_KEY),
         starts,
-        (pairs & np.uint64((1 << _ROW_BITS) - 1)).astype(_DOC),
+        row_of.astype(_DOC),
         np.minimum(counts, _MAX_COUNT).astype(_COUNT),
     )
 
 
 def write_segment(path: Path, titles: Sequence[str], bodies: Sequence[str], *, replace: Writer) -> None:
-    """Write the pair postings of articles with these ``titles`` and ``bodies`` (rows in this order) as
-    ``path`` (the arrays) and ``path`` with ``.json`` (where each array starts). ``replace`` writes a file
-    atomically."""
+    """Write the pair and run postings of articles with these ``titles`` and ``bodies`` (rows in this
+    order) as ``path`` (the arrays) and ``path`` with ``.json`` (where each array starts). ``replace`` writes a
+    file atomically."""
+    read = [(texts, *_codes(texts)) for texts in (titles, bodies)]
+    alphabet = np.unique(np.concatenate([codes[cjk] for _, codes, _, cjk in read])).astype(_CHAR)
     layout: dict[str, Any] = {"rows": len(titles)}
     chunks: list[bytes] = []
-    offset = 0
-    for field, texts in zip(FIELDS, (titles, bodies), strict=True):
+
+    def add(array: np.ndarray) -> list[int]:
+        offset = sum(map(len, chunks))
+        data = array.tobytes()
+        chunks.append(data + b"\0" * (-len(data) % _ALIGN))
+        return [offset, len(array)]
+
+    layout["alphabet"] = add(alphabet)
+    for field, (texts, codes, rows, cjk) in zip(FIELDS, read, strict=True):
         layout[field] = {}
-        for name, array in zip(("keys", "starts", "docs", "counts"), _postings(texts), strict=True):
-            layout[field][name] = [offset, len(array)]
-            chunks.append(array.tobytes())
-            offset += array.nbytes
+        for name, array in zip(_ARRAYS, _postings(texts, codes, rows, cjk), strict=True):
+            layout[field][name] = add(array)
+        for n in RUNS:
+            for name, array in zip(_ARRAYS, _runs(codes, rows, cjk, alphabet.astype(np.uint64), n), strict=True):
+                layout[field][f"{name}{n}"] = add(array)
     replace(path, b"".join(chunks))
     replace(path.with_suffix(".json"), json.dumps(layout).encode("utf-8"))
 
 
 class Segment:
-    """One opened segment: its key tables in memory, its postings read on request, rows as docnums."""
+    """One opened segment: its key tables mapped, its postings read on request, rows as docnums."""
 
     def __init__(self, path: Path, remap: np.ndarray):
         """``remap`` gives each row's docnum, -1 for a row whose article is deleted."""
         self.fd = os.open(path, os.O_RDONLY)
         self.layout = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
-        self.keys = {f: self._array(f, "keys", _KEY) for f in FIELDS}
-        self.starts = {f: self._array(f, "starts", _START) for f in FIELDS}
+        self.map = mmap.mmap(self.fd, 0, prot=mmap.PROT_READ) if os.fstat(self.fd).st_size else None
+        self.keys = {f: self._table(self.layout[f]["keys"], _KEY) for f in FIELDS}
+        self.starts = {f: self._table(self.layout[f]["starts"], _START) for f in FIELDS}
+        self.run_keys = {(f, n): self._table(self.layout[f][f"keys{n}"], _KEY) for f in FIELDS for n in RUNS}
+        self.run_starts = {(f, n): self._table(self.layout[f][f"starts{n}"], _START) for f in FIELDS for n in RUNS}
+        alphabet = self._table(self.layout["alphabet"], _CHAR)
+        self.ranks = {chr(c): rank for rank, c in enumerate(alphabet.tolist(), start=1)}
+        self.bits = _char_bits(alphabet)
         self.remap = remap
         self.whole = bool((remap >= 0).all())
         kept = remap[remap >= 0]
         self.ordered = bool((np.diff(kept) > 0).all())
 
-    def _array(self, field: str, name: str, dtype: np.dtype) -> np.ndarray:
-        offset, count = self.layout[field][name]
-        return np.frombuffer(os.pread(self.fd, count * dtype.itemsize, offset), dtype=dtype)
+    def _table(self, where: list[int], dtype: np.dtype) -> np.ndarray:
+        offset, count = where
+        if not count:
+            return np.empty(0, dtype)
+        return np.frombuffer(self.map, dtype=dtype, count=count, offset=offset)
 
-    def _read(self, field: str, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
-        """Docnums and counts of postings ``lo`` to ``hi`` (row order), deleted rows left out."""
-        (doc_at, _), (count_at, _) = self.layout[field]["docs"], self.layout[field]["counts"]
+    def _read(self, where: dict[str, list[int]], lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+        """Docnums and counts of postings ``lo`` to ``hi`` (row order) of the arrays at ``where`` (a field's
+        pairs' or runs'), deleted rows left out."""
+        (doc_at, _), (count_at, _) = where["docs"], where["counts"]
         n = hi - lo
         rows = np.frombuffer(os.pread(self.fd, n * _DOC.itemsize, doc_at + lo * _DOC.itemsize), dtype=_DOC)
         counts = np.frombuffer(os.pread(self.fd, n * _COUNT.itemsize, count_at + lo * _COUNT.itemsize), dtype=_COUNT)
@@ -157,12 +226,28 @@ class Segment:
         return docs, counts
 
     def lookup(self, field: str, key: int) -> tuple[np.ndarray, np.ndarray]:
-        keys = self.keys[field]
+        """The postings of a pair or ASCII word key."""
+        where = self.layout[field]
+        return self._find(self.keys[field], self.starts[field], key, where)
+
+    def run(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """The postings of a run of CJK characters (of a length in ``RUNS``): the articles holding it, with its
+        count in each (every place it starts)."""
+        ranks = [self.ranks.get(c, 0) for c in text]
+        if len(ranks) not in RUNS or not all(ranks):  # a character this segment never saw
+            return np.empty(0, np.int32), np.empty(0, _COUNT)
+        key = 0
+        for rank in ranks:
+            key = key << self.bits | rank
+        n = len(ranks)
+        where = {"docs": self.layout[field][f"docs{n}"], "counts": self.layout[field][f"counts{n}"]}
+        return self._find(self.run_keys[field, n], self.run_starts[field, n], key, where)
+
+    def _find(self, keys: np.ndarray, starts: np.ndarray, key: int, where: dict[str, list[int]]):
         i = int(np.searchsorted(keys, key))
         if i == len(keys) or int(keys[i]) != key:
             return np.empty(0, np.int32), np.empty(0, _COUNT)
-        starts = self.starts[field]
-        return self._read(field, int(starts[i]), int(starts[i + 1]))
+        return self._read(where, int(starts[i]), int(starts[i + 1]))
 
     def prefix(self, field: str, char: str) -> np.ndarray:
         """Docnums holding a key that starts with the CJK character ``char``: every text containing it."""
@@ -171,10 +256,11 @@ class Segment:
         if lo == hi:
             return np.empty(0, np.int32)
         starts = self.starts[field]
-        docs, _ = self._read(field, int(starts[lo]), int(starts[hi]))
+        docs, _ = self._read(self.layout[field], int(starts[lo]), int(starts[hi]))
         return np.unique(docs)
 
     def close(self) -> None:
+        # Arrays over the map may outlive the segment (a request still reading): the map closes with them.
         os.close(self.fd)
 
 
@@ -203,15 +289,23 @@ class Grams:
         return [(FIELDS[int(combined[0, i])], int(combined[1, i])) for i in chosen]
 
     def lookup(self, field: str, key: int) -> tuple[np.ndarray, np.ndarray]:
-        parts = [(s, s.lookup(field, key)) for s in self.segments]
+        """Sorted docnums holding a pair or ASCII word key in ``field``, and its count in each."""
+        return self._joined([(s, s.lookup(field, key)) for s in self.segments])
+
+    def run(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Sorted docnums holding the run of CJK characters ``text`` (of a length in ``RUNS``) in ``field``,
+        and its count in each."""
+        return self._joined([(s, s.run(field, text)) for s in self.segments])
+
+    @staticmethod
+    def _joined(parts: list[tuple[Segment, tuple[np.ndarray, np.ndarray]]]) -> tuple[np.ndarray, np.ndarray]:
         parts = [(s, p) for s, p in parts if len(p[0])]
         if not parts:
             return np.empty(0, np.int32), np.empty(0, _COUNT)
         if len(parts) == 1 and parts[0][0].ordered:
             return parts[0][1]
-        parts = [p for _, p in parts]
-        docs = np.concatenate([p[0] for p in parts])
-        counts = np.concatenate([p[1] for p in parts])
+        docs = np.concatenate([p[0] for _, p in parts])
+        counts = np.concatenate([p[1] for _, p in parts])
         if (docs[1:] > docs[:-1]).all():  # segments in docnum order, as a build writes them
             return docs, counts
         order = np.argsort(docs, kind="stable")

@@ -1,10 +1,11 @@
 """Evaluate a query plan against one index generation: which articles match, and how well.
 
-A query word's candidates are the articles holding all its character pairs
-(``grams``: arrays beside the Whoosh index); a candidate matches when the word
-really is a contiguous piece of its title or body, checked against the
-generation's text held in memory. A two-character word needs no test: its
-pair's postings are its matches, with its count in each. Results are arrays
+A query word's candidates are the articles holding all its runs of four CJK
+characters, or its character pairs (``grams``: arrays beside the Whoosh index);
+a candidate matches when the word really is a contiguous piece of its title or
+body, checked against the generation's text held in memory. A word of two to
+four CJK characters needs no test: its pair's or run's postings are its
+matches, with its count in each. Results are arrays
 (``Scores``): sorted docnums and their scores, combined with numpy, so a
 query's cost follows how many articles its words narrow to, not a Python step
 per article.
@@ -22,7 +23,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from ..language.folding import fold
-from . import ranking
+from . import grams, ranking
 from .grams import is_cjk, word_keys
 from .query import AllOf, AnyOf, Match, MostOf, Plan, Without
 
@@ -128,6 +129,7 @@ class Source(Protocol):
     matches: Memo
 
     def pairs(self, field: str, key: int) -> tuple[np.ndarray, np.ndarray]: ...
+    def runs(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]: ...
     def holding_char(self, field: str, char: str) -> np.ndarray: ...
     def word_docs(self, field: str, word: str) -> np.ndarray: ...
 
@@ -233,13 +235,13 @@ def _scored(text: str, weight: float, title_only: bool, source: Source) -> Score
     texts = source.texts
     folded = fold(text)
     keys = word_keys(text)
-    if len(keys) == 1 and len(folded) == 2 and folded[0] != folded[1] and is_cjk(folded[0]) and is_cjk(folded[1]):
-        # Two characters: the pair's postings are the matches, with the body's count.
-        titled, _ = source.pairs("title", keys[0])
+    exact = _postings_are_matches(folded, keys, source)
+    if exact is not None:
+        titled, _ = exact("title")
         if title_only:
             docs, in_title, counts = titled, np.ones(len(titled), bool), np.zeros(len(titled), np.int64)
         else:
-            bodied, body_counts = source.pairs("body", keys[0])
+            bodied, body_counts = exact("body")
             docs = union(titled, bodied)
             in_title = member(titled, docs)
             counts = np.zeros(len(docs), np.int64)
@@ -258,18 +260,46 @@ def _scored(text: str, weight: float, title_only: bool, source: Source) -> Score
     return scores
 
 
+def _all_cjk(folded: str) -> bool:
+    return all(map(is_cjk, folded))
+
+
+def _postings_are_matches(folded: str, keys: list[int], source: Source):
+    """For a word of two to four CJK characters that cannot overlap itself (so a count of its key is its
+    count in the text), how to read its postings by field; otherwise None."""
+    if not 2 <= len(folded) <= max(grams.RUNS) or not _all_cjk(folded) or _overlaps(folded):
+        return None
+    if len(folded) == 2:
+        return lambda field: source.pairs(field, keys[0])
+    return lambda field: source.runs(field, folded)
+
+
+def _overlaps(word: str) -> bool:
+    """Whether two occurrences of ``word`` can overlap (一对一 in 一对一对一): it starts as it ends."""
+    return any(word[:k] == word[-k:] for k in range(1, len(word)))
+
+
 def _candidates(folded: str, keys: list[int], fields: tuple[str, ...], source: Source) -> np.ndarray:
-    """Docnums holding all of a word's keys in one of ``fields``; for a lone character, those holding it."""
+    """Docnums holding all of a word's runs (a word of three or more CJK characters) or keys in one of
+    ``fields``; for a lone character, those holding it."""
     found = []
     chars = [c for c in folded if is_cjk(c)]
+    size = min(len(folded), max(grams.RUNS))
+    runs = len(folded) >= min(grams.RUNS) and _all_cjk(folded)
     for field in fields:
         if not keys:
             if len(chars) == 1:
                 found.append(source.holding_char(field, chars[0]))
             continue
-        lists = sorted((source.pairs(field, k)[0] for k in keys), key=len)
+        if runs:
+            parts = dict.fromkeys(folded[i : i + size] for i in range(len(folded) - size + 1))
+            lists = sorted((source.runs(field, part)[0] for part in parts), key=len)
+        else:
+            lists = sorted((source.pairs(field, k)[0] for k in keys), key=len)
         narrowed = lists[0]
         for other in lists[1:]:  # only the rarest key's documents are looked up in the others
+            if not len(narrowed):
+                break
             narrowed = narrowed[member(other, narrowed)]
         found.append(narrowed)
     if not found:

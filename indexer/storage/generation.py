@@ -136,6 +136,15 @@ class Generation:
             self.cache.put(("pairs", field, key), found)
         return found
 
+    def runs(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Sorted docnums whose ``field`` holds the run of three or four CJK characters ``text``, with its
+        count in each (``grams``)."""
+        found = self.cache.get(("runs", field, text))
+        if found is None:
+            found = self.grams.run(field, text)
+            self.cache.put(("runs", field, text), found)
+        return found
+
     def warm(self) -> None:
         """Read the pairs with the longest postings into the cache, up to half its budget: in a forking master
         (``SearchService.verify``), so that every worker starts with the pairs most searches need."""

@@ -195,3 +195,72 @@ def test_an_archive_read_on_every_core_is_read_as_in_one_process_and_fails_the_s
     assert str(raised.value) == str(raised_alone.value)
     assert str(corpus.root) in str(raised.value)
     assert ("同一期" in str(raised.value)) == (damage == "duplicate")
+
+
+def _segment(tmp_path, titles, bodies):
+    import numpy as np
+
+    from indexer.engine import grams
+
+    def replace(path, data):
+        path.write_bytes(data)
+
+    grams.write_segment(tmp_path / "g.bin", titles, bodies, replace=replace)
+    return grams.Segment(tmp_path / "g.bin", np.arange(len(titles), dtype=np.int32))
+
+
+@pytest.mark.parametrize("n", [3, 4])
+def test_a_runs_postings_are_the_articles_holding_it_with_its_count(synthetic, tmp_path, n):
+    from indexer.language.folding import normalise
+
+    bodies = [path.read_text(encoding="utf-8") for path in sorted(synthetic.rglob("*.md"))[:300]]
+    titles = [body.splitlines()[0] for body in bodies]
+    segment = _segment(tmp_path, titles, bodies)
+    texts = [normalise(body) for body in bodies]
+    runs = {text[i : i + n] for text in texts[:40] for i in range(0, len(text) - n, 37)}
+    runs = [r for r in runs if all("\u4e00" <= c <= "\u9fff" for c in r) and r[0] != r[-1] and r[:2] != r[-2:]]
+    assert len(runs) > 100
+    for run in [*runs, "执法队员"[:n], "无此字样"[:n]]:
+        docs, counts = segment.run("body", run)
+        expected = [(row, text.count(run)) for row, text in enumerate(texts) if run in text]
+        assert list(zip(docs.tolist(), counts.tolist(), strict=True)) == expected, run
+    assert segment.run("body", "㐀㐁㐂㐃"[:n])[0].size == 0  # characters no article holds
+    assert segment.run("body", "执法")[0].size == 0  # pairs have keys of their own
+    segment.close()
+
+
+@pytest.mark.parametrize("n", [3, 4])
+def test_runs_written_a_block_of_rows_at_a_time_are_the_same_postings(n):
+    """A large alphabet leaves few bits for rows in a key: the rows are then packed a block at a time, and
+    the postings come out as one pass would give them."""
+    import numpy as np
+
+    from indexer.engine import grams
+
+    texts = ["一对一对一", "执法记录仪执法", "", "记录仪", "对一对", "执法记录", "仪执法记录仪"] * 5
+    codes, rows, cjk = grams._codes(texts)
+    small = np.unique(codes[cjk])
+    # 15 bits a character (a four-character key then leaves 4 bits for rows), or 21 (three leave 1)
+    filler = np.arange(0x3400, 0x3400 + (1 << (14 if n == 4 else 20)), dtype=np.uint64)
+    large = np.union1d(small, filler)
+    assert 64 - n * grams._char_bits(large) <= 4  # blocks of at most 16 rows
+
+    def postings(alphabet):
+        keys, starts, docs, counts = grams._runs(codes, rows, cjk, alphabet, n)
+        bits, mask = grams._char_bits(alphabet), (1 << grams._char_bits(alphabet)) - 1
+        out = {}
+        for i, key in enumerate(keys.tolist()):
+            ranks = [key >> bits * (n - 1 - k) & mask for k in range(n)]
+            text = "".join(chr(int(alphabet[r - 1])) for r in ranks)
+            lo, hi = starts[i], starts[i + 1]
+            out[text] = list(zip(docs[lo:hi].tolist(), counts[lo:hi].tolist(), strict=True))
+        return out
+
+    one, blocked = postings(small), postings(large)
+    assert one == blocked
+    if n == 3:
+        assert one["一对一"] == [(row, 2) for row in range(0, 35, 7)]  # overlapping: counted at each place
+        assert one["执法记"][:3] == [(1, 1), (5, 1), (6, 1)]
+    else:
+        assert one["对一对一"] == [(row, 1) for row in range(0, 35, 7)]
+        assert one["执法记录"][:3] == [(1, 1), (5, 1), (6, 1)]
