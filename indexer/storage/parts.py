@@ -199,8 +199,8 @@ class Part:
 
 def _docnums(matcher) -> np.ndarray:
     """A matcher's docnums, sorted. A part is one Whoosh segment, whose postings come in blocks of up to 128
-    docnums held as one tuple: reading them a block at a time, not a Python call a posting, makes a common
-    word's list ten times quicker. A matcher of another shape is read one posting at a time."""
+    docnums held as one tuple of differences: reading them a block at a time, not a Python call a posting,
+    makes a common word's list many times quicker. A matcher of another shape is read one posting at a time."""
     deleted = None
     if isinstance(matcher, FilterMatcher) and matcher._exclude:
         deleted, matcher = matcher._ids, matcher.child
@@ -208,8 +208,13 @@ def _docnums(matcher) -> np.ndarray:
         return np.fromiter(matcher.all_ids(), dtype=np.int32)
     blocks = []
     while matcher.is_active():
-        matcher._read_ids()
-        blocks.append(np.asarray(matcher._ids, dtype=np.int32))
+        if matcher._byteids:
+            matcher._read_ids()
+            blocks.append(np.asarray(matcher._ids, dtype=np.int32))
+        else:  # a block's ids are stored as differences: summed in numpy, not Whoosh's generator
+            if matcher._data is None:
+                matcher._read_data()
+            blocks.append(np.cumsum(np.array(matcher._data[0], dtype=np.int64)).astype(np.int32))
         matcher._next_block()
     docs = np.concatenate(blocks) if blocks else np.empty(0, np.int32)
     if deleted:
