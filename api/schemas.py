@@ -40,6 +40,12 @@ def page_error(description: str) -> dict[str, Any]:
 
 
 COUNTS = {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}}
+
+
+def _facet_counts(facet: Any) -> dict[str, Any]:
+    return {**COUNTS, "maxProperties": facet.limit, "description": f"{facet.label}（最多 {facet.limit} 项）"}
+
+
 ISSUE_FIELDS = {
     "id": {"type": "string", "examples": ["2017-06"]},
     "label": {"type": "string", "examples": ["2017年第6期"]},
@@ -80,7 +86,7 @@ SCHEMAS: dict[str, Any] = {
             "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
             "took_ms": {"type": "number", "minimum": 0},
             "hits": {"type": "array", "items": ref("Hit")},
-            "facets": obj({f.name: {**COUNTS, "description": f.label} for f in FACETS}),
+            "facets": obj({f.name: _facet_counts(f) for f in FACETS}),
             "understood": ref("Understood"),
         }
     ),

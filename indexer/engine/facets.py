@@ -60,6 +60,7 @@ class Facet:
     select: Callable[[str], dict[str, str]] | None = None  # the parameters that choose one value
     control: str = "input"  # on the search form: "input" (typed) or "select" (from the counted values)
     column: str | None = None  # the index column it reads, when not named as the facet
+    limit: int = 60  # the values a result lists at most (the first in its order); a narrower filter shows the rest
 
     @property
     def source(self) -> str:
@@ -90,7 +91,15 @@ FACETS: tuple[Facet, ...] = (
         owner="date",
         select=lambda year: {"from": year, "to": year},
     ),
-    Facet("issue", "期号", "期号，如 2017-06 或 2017年第6期", by_count=False, normalise=_issue, column="issue_id"),
+    Facet(
+        "issue",
+        "期号",
+        "期号，如 2017-06 或 2017年第6期",
+        by_count=False,
+        normalise=_issue,
+        column="issue_id",
+        limit=24,  # two years of issues: a year's filter lists that year's
+    ),
 )
 FILTER_FACETS: tuple[Facet, ...] = tuple(f for f in FACETS if f.filtered)
 COLUMNS: tuple[str, ...] = tuple(dict.fromkeys(f.source for f in FACETS))
@@ -134,8 +143,9 @@ def count(
         # the newest value first.
         present = np.flatnonzero(tally)
         present = present[np.lexsort((present, -tally[present]))] if facet.by_count else present[::-1]
+        present = present[present != column.code("")][: facet.limit]
         values, counts = column.values, tally[present].tolist()
-        out[facet.name] = {values[i]: n for i, n in zip(present.tolist(), counts, strict=True) if values[i]}
+        out[facet.name] = dict(zip(map(values.__getitem__, present.tolist()), counts, strict=True))
     return out
 
 

@@ -169,6 +169,29 @@ def test_facets_count_each_dimension_respecting_the_other_filters(archive, artic
     assert dated.total == 0 and dated.facets["year"] == {}  # year counts respect district and section
 
 
+def test_a_facet_lists_at_most_its_limit_of_values_the_first_in_its_order():
+    import numpy as np
+
+    from indexer.engine import facets
+
+    # 1,000 articles over 100 issues (ten each, the newest with the fewest) and 19 districts, some none.
+    issues = [f"{1990 + n // 12}-{n % 12 + 1:02d}" for n in range(100) for _ in range(10)]
+    districts = ["", *(f"区{n}" for n in range(18))] * 53
+    columns = {
+        "issue_id": facets.Coded.of(issues),
+        "district": facets.Coded.of(districts[:1000]),
+        "section": facets.Coded.of(["区局动态"] * 1000),
+        "year": facets.Coded.of([i[:4] for i in issues]),
+    }
+    found = np.arange(1000)[np.arange(1000) % 10 != 9]  # nine an issue
+    counted = facets.count(found, columns, {})
+    limits = {f.name: f.limit for f in facets.FACETS}
+    assert list(counted["issue"]) == sorted(set(issues), reverse=True)[: limits["issue"]]  # the newest
+    assert all(n == 9 for n in counted["issue"].values())
+    assert len(counted["year"]) == 9 <= limits["year"] and "" not in counted["district"]
+    assert len(counted["district"]) == 18 and sum(counted["district"].values()) == sum(1 for d in found if districts[d])
+
+
 def test_sort_by_date_newest_first_and_browse(archive):
     by_date = everything(archive, "城管通", sort="date")
     dates = [h.date for h in by_date.hits]
