@@ -8,6 +8,7 @@ once, at their longest; everything else is HTML-escaped.
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 from functools import lru_cache
@@ -21,6 +22,7 @@ SEPARATOR = " … "
 _TOKENS = re.compile(r"[A-Za-z0-9]+(?:\.[0-9]+)*|[^\sA-Za-z0-9]")
 _HARD = re.compile("[。！？；!?;\n]")  # sentence breaks
 _SOFT = re.compile("[，、：,:]")  # clause breaks
+_ESCAPED = re.compile("[&<>\"']")  # what html.escape changes
 _CJK_ONLY = re.compile("^(?:[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in CJK_RANGES) + r"]|\\s\*)+$")
 
 
@@ -39,10 +41,9 @@ def spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
     folded = (
         normalise(text) if any(p is not None and not _CJK_ONLY.match(p.pattern) for p in patterns) else simplified(text)
     )
-    found = []
-    for pattern in patterns:
-        if pattern is not None:
-            found.extend(m.span() for m in pattern.finditer(folded) if m.end() > m.start())
+    found = [m.span() for pattern in patterns if pattern is not None for m in pattern.finditer(folded)]
+    if len(patterns) == 1:  # one pattern's matches are in order and apart (none is empty: a term has a token)
+        return found
     found.sort()
     merged: list[tuple[int, int]] = []
     for start, end in found:
@@ -55,12 +56,12 @@ def spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
 
 def mark(text: str, ranges: list[tuple[int, int]]) -> str:
     """``text`` escaped, with ``ranges`` wrapped in <mark>."""
+    escape = html.escape if _ESCAPED.search(text) else str  # most texts have nothing to escape
     out, pos = [], 0
     for start, end in ranges:
-        out.append(html.escape(text[pos:start]))
-        out.append(f"<mark>{html.escape(text[start:end])}</mark>")
+        out += (escape(text[pos:start]), "<mark>", escape(text[start:end]), "</mark>")
         pos = end
-    out.append(html.escape(text[pos:]))
+    out.append(escape(text[pos:]))
     return "".join(out)
 
 
@@ -89,9 +90,10 @@ def snippet(text: str, terms: list[str], size: int = FRAGMENT, fragments: int = 
         else:
             windows.append((lo, hi))
     parts = []
+    starts, ends = [s for s, _ in ranges], [e for _, e in ranges]  # both ascending: ranges are merged
     for lo, hi in windows:
-        inside = [(max(s, lo) - lo, min(e, hi) - lo) for s, e in ranges if s < hi and e > lo]
-        parts.append(mark(text[lo:hi], inside))
+        within = ranges[bisect.bisect_right(ends, lo) : bisect.bisect_left(starts, hi)]
+        parts.append(mark(text[lo:hi], [(max(s, lo) - lo, min(e, hi) - lo) for s, e in within]))
     prefix = "…" if windows[0][0] > 0 else ""
     suffix = "…" if windows[-1][1] < len(text) else ""
     return prefix + SEPARATOR.join(parts) + suffix
