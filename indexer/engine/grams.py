@@ -249,15 +249,19 @@ class Segment:
             return np.empty(0, np.int32), np.empty(0, _COUNT)
         return self._read(where, int(starts[i]), int(starts[i + 1]))
 
-    def prefix(self, field: str, char: str) -> np.ndarray:
-        """Docnums holding a key that starts with the CJK character ``char``: every text containing it."""
+    def prefix(self, field: str, char: str) -> tuple[np.ndarray, np.ndarray]:
+        """Docnums holding a key that starts with the CJK character ``char`` (every text containing it), and
+        its count in each: every place it occurs starts one key, so the keys' counts sum to it."""
         keys, low = self.keys[field], ord(char) << 16
         lo, hi = np.searchsorted(keys, [low, low + (1 << 16)])
         if lo == hi:
-            return np.empty(0, np.int32)
+            return np.empty(0, np.int32), np.empty(0, np.int64)
         starts = self.starts[field]
-        docs, _ = self._read(self.layout[field], int(starts[lo]), int(starts[hi]))
-        return np.unique(docs)
+        docs, counts = self._read(self.layout[field], int(starts[lo]), int(starts[hi]))
+        order = np.argsort(docs, kind="stable")
+        docs, counts = docs[order], counts[order].astype(np.int64)
+        first = np.flatnonzero(np.concatenate(([True], docs[1:] != docs[:-1])))
+        return docs[first], np.add.reduceat(counts, first)
 
     def close(self) -> None:
         # Arrays over the map may outlive the segment (a request still reading): the map closes with them.
@@ -311,9 +315,9 @@ class Grams:
         order = np.argsort(docs, kind="stable")
         return docs[order], counts[order]
 
-    def prefix(self, field: str, char: str) -> np.ndarray:
-        parts = [s.prefix(field, char) for s in self.segments]
-        return np.unique(np.concatenate(parts)) if parts else np.empty(0, np.int32)
+    def prefix(self, field: str, char: str) -> tuple[np.ndarray, np.ndarray]:
+        """Sorted docnums holding the CJK character ``char`` in ``field``, and its count in each."""
+        return self._joined([(s, s.prefix(field, char)) for s in self.segments])
 
     def close(self) -> None:
         for segment in self.segments:

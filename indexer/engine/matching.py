@@ -3,9 +3,9 @@
 A query word's candidates are the articles holding all its runs of four CJK
 characters, or its character pairs (``grams``: arrays beside the Whoosh index);
 a candidate matches when the word really is a contiguous piece of its title or
-body, checked against the generation's text held in memory. A word of two to
-four CJK characters needs no test: its pair's or run's postings are its
-matches, with its count in each. Results are arrays
+body, checked against the generation's text held in memory. A word of one to
+four CJK characters needs no test: its pair's or run's postings (a lone
+character's: those of every pair it starts) are its matches, with its count. Results are arrays
 (``Scores``): sorted docnums and their scores, combined with numpy, so a
 query's cost follows how many articles its words narrow to, not a Python step
 per article.
@@ -130,7 +130,7 @@ class Source(Protocol):
 
     def pairs(self, field: str, key: int) -> tuple[np.ndarray, np.ndarray]: ...
     def runs(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]: ...
-    def holding_char(self, field: str, char: str) -> np.ndarray: ...
+    def holding_char(self, field: str, char: str) -> tuple[np.ndarray, np.ndarray]: ...
     def word_docs(self, field: str, word: str) -> np.ndarray: ...
 
 
@@ -265,10 +265,12 @@ def _all_cjk(folded: str) -> bool:
 
 
 def _postings_are_matches(folded: str, keys: list[int], source: Source):
-    """For a word of two to four CJK characters that cannot overlap itself (so a count of its key is its
+    """For a word of one to four CJK characters that cannot overlap itself (so a count of its key is its
     count in the text), how to read its postings by field; otherwise None."""
-    if not 2 <= len(folded) <= max(grams.RUNS) or not _all_cjk(folded) or _overlaps(folded):
+    if not 1 <= len(folded) <= max(grams.RUNS) or not _all_cjk(folded) or _overlaps(folded):
         return None
+    if len(folded) == 1:
+        return lambda field: source.holding_char(field, folded)
     if len(folded) == 2:
         return lambda field: source.pairs(field, keys[0])
     return lambda field: source.runs(field, folded)
@@ -289,7 +291,7 @@ def _candidates(folded: str, keys: list[int], fields: tuple[str, ...], source: S
     for field in fields:
         if not keys:
             if len(chars) == 1:
-                found.append(source.holding_char(field, chars[0]))
+                found.append(source.holding_char(field, chars[0])[0])
             continue
         if runs:
             parts = dict.fromkeys(folded[i : i + size] for i in range(len(folded) - size + 1))

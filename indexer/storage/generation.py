@@ -151,8 +151,8 @@ class Generation:
         for field, key in self.grams.longest(self.cache.budget // 2):
             self.pairs(field, key)
 
-    def holding_char(self, field: str, char: str) -> np.ndarray:
-        """Sorted docnums whose ``field`` contains the CJK character ``char``."""
+    def holding_char(self, field: str, char: str) -> tuple[np.ndarray, np.ndarray]:
+        """Sorted docnums whose ``field`` contains the CJK character ``char``, with its count in each."""
         found = self.cache.get(("char", field, char))
         if found is None:
             found = self.grams.prefix(field, char)

@@ -229,6 +229,21 @@ def test_a_runs_postings_are_the_articles_holding_it_with_its_count(synthetic, t
     segment.close()
 
 
+def test_a_characters_postings_are_the_articles_holding_it_with_its_count(synthetic, tmp_path):
+    from indexer.language.folding import normalise
+
+    bodies = [path.read_text(encoding="utf-8") for path in sorted(synthetic.rglob("*.md"))[:300]]
+    segment = _segment(tmp_path, [body.splitlines()[0] for body in bodies], bodies)
+    texts = [normalise(body) for body in bodies]
+    chars = sorted({c for text in texts[:20] for c in text if "\u4e00" <= c <= "\u9fff"})
+    assert len(chars) > 200
+    for char in [*chars, "㐀"]:
+        docs, counts = segment.prefix("body", char)
+        expected = [(row, text.count(char)) for row, text in enumerate(texts) if char in text]
+        assert list(zip(docs.tolist(), counts.tolist(), strict=True)) == expected, char
+    segment.close()
+
+
 @pytest.mark.parametrize("n", [3, 4])
 def test_runs_written_a_block_of_rows_at_a_time_are_the_same_postings(n):
     """A large alphabet leaves few bits for rows in a key: the rows are then packed a block at a time, and
