@@ -74,9 +74,9 @@ class SearchService:
     def verify(self, *, keep: bool = False) -> dict[str, Any]:
         """Open the live index to prove it works, then close it (so a forking master holds nothing open).
 
-        With ``keep``, what a search reads into memory (texts, columns, the archive's words) is kept and only
-        Whoosh's searchers are closed: a forking master then hands it to every worker, instead of each
-        worker reading it on its first request."""
+        With ``keep``, what a search reads into memory (texts, columns, the archive's words, the postings'
+        mapped key tables) is kept: a forking master then hands it to every worker, instead of each worker
+        reading it on its first request (postings are read with ``pread``, which a shared descriptor allows)."""
         try:
             info = self.check()
             gen = self.generation()
@@ -99,9 +99,7 @@ class SearchService:
                 "请运行 bulletin reindex 从语料库重建索引。"
             ) from None
         finally:
-            if keep and self._generation is not None:
-                self._generation.close_searchers()
-            else:
+            if not keep:
                 self.close()
 
     def close(self) -> None:

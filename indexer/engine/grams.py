@@ -14,6 +14,11 @@ holding all its runs of four, far fewer than those holding all its pairs. A run'
 in the segment's own alphabet (the distinct CJK characters it holds, a few thousand, at most 28,096: 15 bits),
 so four of them fit one integer, and rows are packed beside them a block at a time for the sort.
 
+Words. Every jieba word of a title or body (the words the build cut it into, as Whoosh indexes them) is a key of
+a table of its own, a stable 40-bit hash, with its count: which articles hold a word whole, for ranking.
+Two words sharing a hash (about one pair in a million among a few hundred thousand words) would share their
+postings; a word's postings only ever add a bonus to articles that contain it as typed.
+
 Segments. Each part of a generation (``storage.parts``) has one segment of its articles, written in a few
 numpy steps (pairs, one sort, run lengths: no Python call per posting) and never rewritten. Its rows are the
 part's articles in the order written; the part maps them to docnums (and its deleted articles to none).
@@ -48,6 +53,18 @@ _CHAR = np.dtype("<u4")
 _ALIGN = 8  # each array starts at a multiple of 8 bytes, so a mapped table is read aligned
 _ARRAYS = ("keys", "starts", "docs", "counts")
 RUNS = (3, 4)  # the lengths of runs with postings of their own
+
+
+@lru_cache(maxsize=1 << 18)
+def word_key(word: str) -> int:
+    """The key of a jieba word: a stable 40-bit hash, so that a key and a row fit one integer."""
+    digest = hashlib.blake2b(word.encode("utf-8"), digest_size=5).digest()
+    return int.from_bytes(digest, "little")
+
+
+def word_keys_of(words: Sequence[str]) -> np.ndarray:
+    """The keys of an article's words, in order (``write_segment`` takes them a row at a time)."""
+    return np.fromiter(map(word_key, words), dtype=np.uint64, count=len(words))
 
 
 @lru_cache(maxsize=1 << 16)
@@ -110,6 +127,15 @@ def _postings(raw: Sequence[str], codes: np.ndarray, rows: np.ndarray, cjk: np.n
     return _pack(unique >> np.uint64(_ROW_BITS), unique & np.uint64((1 << _ROW_BITS) - 1), counts)
 
 
+def _word_postings(keys_by_row: Sequence[np.ndarray]) -> tuple[np.ndarray, ...]:
+    """Keys (sorted), starts, rows and counts of the words of one field, given each row's word keys."""
+    lengths = np.fromiter(map(len, keys_by_row), dtype=np.int64, count=len(keys_by_row))
+    keys = np.concatenate(keys_by_row) if len(keys_by_row) else np.empty(0, np.uint64)
+    rows = np.repeat(np.arange(len(keys_by_row), dtype=np.uint64), lengths)
+    unique, counts = np.unique(keys << np.uint64(_ROW_BITS) | rows, return_counts=True)
+    return _pack(unique >> np.uint64(_ROW_BITS), unique & np.uint64((1 << _ROW_BITS) - 1), counts)
+
+
 def _char_bits(alphabet: np.ndarray) -> int:
     """Bits a character's rank takes (ranks start at 1)."""
     return max(1, len(alphabet).bit_length())
@@ -159,10 +185,18 @@ def _pack(key_of: np.ndarray, row_of: np.ndarray, counts: np.ndarray) -> tuple[n
     )
 
 
-def write_segment(path: Path, titles: Sequence[str], bodies: Sequence[str], *, replace: Writer) -> None:
-    """Write the pair and run postings of articles with these ``titles`` and ``bodies`` (rows in this
-    order) as ``path`` (the arrays) and ``path`` with ``.json`` (where each array starts). ``replace`` writes a
-    file atomically."""
+def write_segment(
+    path: Path,
+    titles: Sequence[str],
+    bodies: Sequence[str],
+    words: tuple[Sequence[np.ndarray], Sequence[np.ndarray]],
+    *,
+    replace: Writer,
+) -> None:
+    """Write the pair, run and word postings of articles with these ``titles`` and ``bodies`` (rows in this
+    order) and ``words`` (the keys of each row's title words, and of its body words: ``word_keys_of``) as
+    ``path`` (the arrays) and ``path`` with ``.json`` (where each array starts). ``replace`` writes a file
+    atomically."""
     read = [(texts, *_codes(texts)) for texts in (titles, bodies)]
     alphabet = np.unique(np.concatenate([codes[cjk] for _, codes, _, cjk in read])).astype(_CHAR)
     layout: dict[str, Any] = {"rows": len(titles)}
@@ -175,8 +209,10 @@ def write_segment(path: Path, titles: Sequence[str], bodies: Sequence[str], *, r
         return [offset, len(array)]
 
     layout["alphabet"] = add(alphabet)
-    for field, (texts, codes, rows, cjk) in zip(FIELDS, read, strict=True):
+    for field, (texts, codes, rows, cjk), keys_by_row in zip(FIELDS, read, words, strict=True):
         layout[field] = {}
+        for name, array in zip(_ARRAYS, _word_postings(keys_by_row), strict=True):
+            layout[field][f"{name}w"] = add(array)
         for name, array in zip(_ARRAYS, _postings(texts, codes, rows, cjk), strict=True):
             layout[field][name] = add(array)
         for n in RUNS:
@@ -198,6 +234,8 @@ class Segment:
         self.starts = {f: self._table(self.layout[f]["starts"], _START) for f in FIELDS}
         self.run_keys = {(f, n): self._table(self.layout[f][f"keys{n}"], _KEY) for f in FIELDS for n in RUNS}
         self.run_starts = {(f, n): self._table(self.layout[f][f"starts{n}"], _START) for f in FIELDS for n in RUNS}
+        self.word_keys = {f: self._table(self.layout[f]["keysw"], _KEY) for f in FIELDS}
+        self.word_starts = {f: self._table(self.layout[f]["startsw"], _START) for f in FIELDS}
         alphabet = self._table(self.layout["alphabet"], _CHAR)
         self.ranks = {chr(c): rank for rank, c in enumerate(alphabet.tolist(), start=1)}
         self.bits = _char_bits(alphabet)
@@ -242,6 +280,11 @@ class Segment:
         n = len(ranks)
         where = {"docs": self.layout[field][f"docs{n}"], "counts": self.layout[field][f"counts{n}"]}
         return self._find(self.run_keys[field, n], self.run_starts[field, n], key, where)
+
+    def word(self, field: str, word: str) -> tuple[np.ndarray, np.ndarray]:
+        """The postings of a jieba word: the articles holding it whole, with its count in each."""
+        where = {"docs": self.layout[field]["docsw"], "counts": self.layout[field]["countsw"]}
+        return self._find(self.word_keys[field], self.word_starts[field], word_key(word), where)
 
     def _find(self, keys: np.ndarray, starts: np.ndarray, key: int, where: dict[str, list[int]]):
         i = int(np.searchsorted(keys, key))
@@ -300,6 +343,10 @@ class Grams:
         """Sorted docnums holding the run of CJK characters ``text`` (of a length in ``RUNS``) in ``field``,
         and its count in each."""
         return self._joined([(s, s.run(field, text)) for s in self.segments])
+
+    def word(self, field: str, word: str) -> tuple[np.ndarray, np.ndarray]:
+        """Sorted docnums holding the jieba word ``word`` whole in ``field``, and its count in each."""
+        return self._joined([(s, s.word(field, word)) for s in self.segments])
 
     @staticmethod
     def _joined(parts: list[tuple[Segment, tuple[np.ndarray, np.ndarray]]]) -> tuple[np.ndarray, np.ndarray]:

@@ -123,8 +123,7 @@ class Generation:
         back all day)."""
         docs = self.cache.get((field, word))
         if docs is None:
-            lists = [part.word_docs(field, word) for part in self.parts]
-            docs = np.concatenate(lists) if lists else np.empty(0, np.int32)
+            docs = self.grams.word(field, word)[0]
             self.cache.put((field, word), docs)
         return docs
 
@@ -161,11 +160,6 @@ class Generation:
 
     def _record(self, issue_id: str) -> dict[str, Any] | None:
         return read_record(self.path, issue_id) if issue_id in self.issues else None
-
-    def close_searchers(self) -> None:
-        """Close every Whoosh searcher opened so far, keeping what is in memory (threads open new ones)."""
-        for part in self.parts:
-            part.close_searchers()
 
     def close(self) -> None:
         if not self.closed:

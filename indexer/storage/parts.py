@@ -10,16 +10,11 @@ newest small parts are written again as one when there are too many (``merge``).
 from __future__ import annotations
 
 import shutil
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 from whoosh import index as whoosh_index
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.matching.wrappers import FilterMatcher
-from whoosh.reading import TermNotFound
-from whoosh.searching import Searcher
 
 from archive import Article
 
@@ -58,12 +53,15 @@ def write_part(folder: Path, articles: list[Article], dates: dict[str, str], *, 
     ix = whoosh_index.create_in(str(folder), make_schema())
     writer = ix.writer(codec=Codec(), **WRITER)
     found: dict[str, list[set[str]]] = {}
+    words: tuple[list[np.ndarray], list[np.ndarray]] = ([], [])
     try:
         for article in articles:
             title_words, title_vocabulary = segment(article.title)
             body_words, body_vocabulary = segment(article.text)
             writer.add_document(**document(article, dates[article.issue_id], title_words, body_words))
             found.setdefault(article.issue_id, []).append(title_vocabulary | body_vocabulary)
+            words[0].append(grams.word_keys_of(title_words))
+            words[1].append(grams.word_keys_of(body_words))
         writer.commit()
     except BaseException:
         writer.cancel()
@@ -71,7 +69,8 @@ def write_part(folder: Path, articles: list[Article], dates: dict[str, str], *, 
     finally:
         ix.close()
     article_store.write(folder, articles, replace=replace)
-    grams.write_segment(folder / GRAMS, [a.title for a in articles], [a.text for a in articles], replace=replace)
+    titles, bodies = [a.title for a in articles], [a.text for a in articles]
+    grams.write_segment(folder / GRAMS, titles, bodies, words, replace=replace)
     return {issue: tally(words) for issue, words in found.items()}
 
 
@@ -145,8 +144,8 @@ def newest_small(sizes: list[int]) -> int:
 
 
 class Part:
-    """One opened part: its columns and live articles (docnums from ``offset``), its pair segment, its article
-    store, and a Whoosh searcher for each thread that reads its words."""
+    """One opened part: its columns and live articles (docnums from ``offset``), its postings segment and its
+    article store."""
 
     def __init__(self, folder: Path, offset: int):
         self.folder, self.offset = folder, offset
@@ -162,61 +161,9 @@ class Part:
         remap = np.full(self.size, -1, dtype=np.int32)
         remap[self.live] = self.live + offset
         self.segment = grams.Segment(folder / GRAMS, remap)
-        self.local = threading.local()
-        self.lock = threading.Lock()
-        self.opened: list[Searcher] = []
-
-    def searcher(self) -> Searcher:
-        """This thread's searcher (Whoosh searchers are not shared between threads)."""
-        searcher = getattr(self.local, "searcher", None)
-        if searcher is None:
-            searcher = self.local.searcher = self.ix.searcher()
-            with self.lock:
-                self.opened.append(searcher)
-        return searcher
-
-    def word_docs(self, field: str, word: str) -> np.ndarray:
-        """The docnums of the live articles whose ``field`` has the jieba word ``word``, sorted."""
-        try:
-            matcher = self.searcher().reader().postings(field, word)
-        except TermNotFound:
-            return np.empty(0, np.int32)
-        return _docnums(matcher) + self.offset
-
-    def close_searchers(self) -> None:
-        with self.lock:
-            searchers, self.opened = self.opened, []
-            self.local = threading.local()
-        for searcher in searchers:
-            searcher.close()
 
     def close(self) -> None:
-        self.close_searchers()
         self.ix.close()
         self.segment.close()
         self.articles.close()
 
-
-def _docnums(matcher) -> np.ndarray:
-    """A matcher's docnums, sorted. A part is one Whoosh segment, whose postings come in blocks of up to 128
-    docnums held as one tuple of differences: reading them a block at a time, not a Python call a posting,
-    makes a common word's list many times quicker. A matcher of another shape is read one posting at a time."""
-    deleted = None
-    if isinstance(matcher, FilterMatcher) and matcher._exclude:
-        deleted, matcher = matcher._ids, matcher.child
-    if not isinstance(matcher, W3LeafMatcher):
-        return np.fromiter(matcher.all_ids(), dtype=np.int32)
-    blocks = []
-    while matcher.is_active():
-        if matcher._byteids:
-            matcher._read_ids()
-            blocks.append(np.asarray(matcher._ids, dtype=np.int32))
-        else:  # a block's ids are stored as differences: summed in numpy, not Whoosh's generator
-            if matcher._data is None:
-                matcher._read_data()
-            blocks.append(np.cumsum(np.array(matcher._data[0], dtype=np.int64)).astype(np.int32))
-        matcher._next_block()
-    docs = np.concatenate(blocks) if blocks else np.empty(0, np.int32)
-    if deleted:
-        docs = docs[~np.isin(docs, np.fromiter(deleted, dtype=np.int32))]
-    return docs

@@ -197,27 +197,46 @@ def test_an_archive_read_on_every_core_is_read_as_in_one_process_and_fails_the_s
     assert ("同一期" in str(raised.value)) == (damage == "duplicate")
 
 
-def _segment(tmp_path, titles, bodies):
+@pytest.fixture(scope="module")
+def written(synthetic, tmp_path_factory):
+    """300 synthetic articles written as a part writes its segment (their words cut as a build cuts them):
+    the segment, the titles, the bodies normalised, and each body's words counted."""
+    from collections import Counter
+
     import numpy as np
 
     from indexer.engine import grams
-
-    def replace(path, data):
-        path.write_bytes(data)
-
-    grams.write_segment(tmp_path / "g.bin", titles, bodies, replace=replace)
-    return grams.Segment(tmp_path / "g.bin", np.arange(len(titles), dtype=np.int32))
-
-
-@pytest.mark.parametrize("n", [3, 4])
-def test_a_runs_postings_are_the_articles_holding_it_with_its_count(synthetic, tmp_path, n):
+    from indexer.language.analysis import segment
     from indexer.language.folding import normalise
 
     bodies = [path.read_text(encoding="utf-8") for path in sorted(synthetic.rglob("*.md"))[:300]]
     titles = [body.splitlines()[0] for body in bodies]
-    segment = _segment(tmp_path, titles, bodies)
-    texts = [normalise(body) for body in bodies]
-    runs = {text[i : i + n] for text in texts[:40] for i in range(0, len(text) - n, 37)}
+    cut = [[segment(t, vocabulary=False)[0] for t in texts] for texts in (titles, bodies)]
+    path = tmp_path_factory.mktemp("segment") / "g.bin"
+    words = tuple([grams.word_keys_of(w) for w in field] for field in cut)
+    grams.write_segment(path, titles, bodies, words, replace=lambda where, data: where.write_bytes(data))
+    segment_ = grams.Segment(path, np.arange(len(titles), dtype=np.int32))
+    yield segment_, cut[0], [normalise(body) for body in bodies], [Counter(w) for w in cut[1]]
+    segment_.close()
+
+
+def test_a_words_postings_are_the_articles_cut_into_it_with_its_count(written):
+    built, title_words, _, cut = written
+    vocabulary = sorted({w for words in cut[:30] for w in words})
+    assert len(vocabulary) > 300
+    for word in [*vocabulary, "执法城管通", "不是一个词"]:
+        docs, counts = built.word("body", word)
+        expected = [(row, words[word]) for row, words in enumerate(cut) if word in words]
+        assert list(zip(docs.tolist(), counts.tolist(), strict=True)) == expected, word
+    for word in sorted({w for words in title_words[:10] for w in words}):
+        expected = [row for row, words in enumerate(title_words) if word in words]
+        assert built.word("title", word)[0].tolist() == expected and expected
+
+
+@pytest.mark.parametrize("n", [3, 4])
+def test_a_runs_postings_are_the_articles_holding_it_with_its_count(written, n):
+    segment, _, texts, _ = written
+    runs = {text[i : i + n] for text in texts[:10] for i in range(0, len(text) - n, 29)}
     runs = [r for r in runs if all("\u4e00" <= c <= "\u9fff" for c in r) and r[0] != r[-1] and r[:2] != r[-2:]]
     assert len(runs) > 100
     for run in [*runs, "执法队员"[:n], "无此字样"[:n]]:
@@ -226,22 +245,16 @@ def test_a_runs_postings_are_the_articles_holding_it_with_its_count(synthetic, t
         assert list(zip(docs.tolist(), counts.tolist(), strict=True)) == expected, run
     assert segment.run("body", "㐀㐁㐂㐃"[:n])[0].size == 0  # characters no article holds
     assert segment.run("body", "执法")[0].size == 0  # pairs have keys of their own
-    segment.close()
 
 
-def test_a_characters_postings_are_the_articles_holding_it_with_its_count(synthetic, tmp_path):
-    from indexer.language.folding import normalise
-
-    bodies = [path.read_text(encoding="utf-8") for path in sorted(synthetic.rglob("*.md"))[:300]]
-    segment = _segment(tmp_path, [body.splitlines()[0] for body in bodies], bodies)
-    texts = [normalise(body) for body in bodies]
+def test_a_characters_postings_are_the_articles_holding_it_with_its_count(written):
+    segment, _, texts, _ = written
     chars = sorted({c for text in texts[:20] for c in text if "\u4e00" <= c <= "\u9fff"})
     assert len(chars) > 200
     for char in [*chars, "㐀"]:
         docs, counts = segment.prefix("body", char)
         expected = [(row, text.count(char)) for row, text in enumerate(texts) if char in text]
         assert list(zip(docs.tolist(), counts.tolist(), strict=True)) == expected, char
-    segment.close()
 
 
 @pytest.mark.parametrize("n", [3, 4])
