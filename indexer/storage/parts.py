@@ -1,5 +1,5 @@
-"""A part of a generation: some of its articles, in a folder of their own, as a Whoosh index of their jieba
-words and columns, their pair postings (``engine.grams``) and the articles themselves (``articles``).
+"""A part of a generation: some of its articles, in a folder of their own, as a Whoosh index of their columns,
+their postings (pairs, runs and jieba words: ``engine.grams``) and the articles themselves (``articles``).
 
 A part is written in one go by one process (``write_part``: a full build writes one for each share of the
 issues, on every core; an ingest one for the issues it brings), through Whoosh's public API. Afterwards it
@@ -48,7 +48,7 @@ def next_folder(generation: Path) -> Path:
 
 def write_part(folder: Path, articles: list[Article], dates: dict[str, str], *, replace: Writer) -> dict[str, dict]:
     """Write ``articles`` (of issues dated ``dates``, ISO) as the part ``folder``, each text cut by jieba once
-    (its words for Whoosh, its vocabulary from the same cut); return each issue's words (``tally``)."""
+    (its words' postings and its vocabulary from the same cut); return each issue's words (``tally``)."""
     folder.mkdir()
     ix = whoosh_index.create_in(str(folder), make_schema())
     writer = ix.writer(codec=Codec(), **WRITER)
@@ -58,7 +58,7 @@ def write_part(folder: Path, articles: list[Article], dates: dict[str, str], *, 
         for article in articles:
             title_words, title_vocabulary = segment(article.title)
             body_words, body_vocabulary = segment(article.text)
-            writer.add_document(**document(article, dates[article.issue_id], title_words, body_words))
+            writer.add_document(**document(article, dates[article.issue_id]))
             found.setdefault(article.issue_id, []).append(title_vocabulary | body_vocabulary)
             words[0].append(grams.word_keys_of(title_words))
             words[1].append(grams.word_keys_of(body_words))
@@ -166,4 +166,3 @@ class Part:
         self.ix.close()
         self.segment.close()
         self.articles.close()
-

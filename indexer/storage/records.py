@@ -27,7 +27,7 @@ VOCABULARY = "vocabulary.json"
 ISSUE_PREFIX = "issue-"
 VOCAB_PREFIX = "vocab-"
 # Bump when the schema, the layout or the analysis changes: an index of another version must be rebuilt.
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 
 def issue_path(generation: Path, issue_id: str) -> Path:

@@ -1,9 +1,10 @@
-"""The Whoosh schema of a part: the jieba words of each article's title and body, and the columns that
-filters, facets and ordering read. Nothing is stored in Whoosh: an article is kept once, in the part's
-article store (``articles``).
+"""The Whoosh schema of a part: the columns that filters, facets and ordering read, and the issue an article
+belongs to (what a replaced issue's articles are deleted by). Nothing is stored in Whoosh: an article is kept
+once, in the part's article store (``articles``), and its words' postings are the part's segment's
+(``engine.grams``).
 
-Whoosh pickles the schema with the part, so the two classes here are named by their import path in every
-part: moving them needs a reindex (``generation.SCHEMA_VERSION``).
+Whoosh pickles the schema with the part, so the class here is named by its import path in every part: moving
+it needs a reindex (``generation.SCHEMA_VERSION``).
 """
 
 from __future__ import annotations
@@ -11,8 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from whoosh.codec.whoosh3 import W3Codec
-from whoosh.fields import ID, KEYWORD, NUMERIC, Schema
-from whoosh.formats import Existence
+from whoosh.fields import ID, NUMERIC, Schema
 
 from archive import Article, Issue
 
@@ -28,31 +28,12 @@ class Codec(W3Codec):
         super().__init__(blocklimit=1024)
 
 
-class Words(Existence):
-    """Which articles hold a word, nothing more (ranking is ours: no frequencies, lengths or positions),
-    taken from the list of an article's words as the build gives it, without a token object a word."""
-
-    def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Any:
-        if isinstance(value, str):
-            return super().word_values(value, analyzer, **kwargs)
-        boost = self.field_boost
-        return ((word, 1, boost, b"") for word in set(value))
-
-
-def _words() -> KEYWORD:
-    field = KEYWORD()  # Whoosh's own analyser; the build gives each article's words as a list
-    field.format = Words()
-    return field
-
-
 def make_schema() -> Schema:
     column = {"sortable": True}
     return Schema(
         id=ID(**column),
         issue_id=ID(**column),
         ordinal=NUMERIC(int, **column),
-        title=_words(),
-        body=_words(),
         unit=ID(**column),
         district=ID(**column),
         place=ID(**column),
@@ -67,15 +48,12 @@ def make_schema() -> Schema:
 COLUMNS = ("id", "issue_id", "ordinal", "unit", "district", "place", "section", "date", "year", "page")
 
 
-def document(article: Article, date: str, title_words: list[str], body_words: list[str]) -> dict[str, Any]:
-    """Index fields for one article of the issue dated ``date`` (ISO); the title and body as their jieba words
-    (``analysis.segment``): Whoosh indexes a list as the tokens it is."""
+def document(article: Article, date: str) -> dict[str, Any]:
+    """Index fields for one article of the issue dated ``date`` (ISO)."""
     return {
         "id": article.id,
         "issue_id": article.issue_id,
         "ordinal": article.ordinal,
-        "title": title_words,
-        "body": body_words,
         "unit": article.unit or "",
         "district": article.district or "",
         "place": article.place or "",
