@@ -55,16 +55,17 @@ _ARRAYS = ("keys", "starts", "docs", "counts")
 RUNS = (3, 4)  # the lengths of runs with postings of their own
 
 
-@lru_cache(maxsize=1 << 18)
 def word_key(word: str) -> int:
     """The key of a jieba word: a stable 40-bit hash, so that a key and a row fit one integer."""
     digest = hashlib.blake2b(word.encode("utf-8"), digest_size=5).digest()
     return int.from_bytes(digest, "little")
 
 
-def word_keys_of(words: Sequence[str]) -> np.ndarray:
-    """The keys of an article's words, in order (``write_segment`` takes them a row at a time)."""
-    return np.fromiter(map(word_key, words), dtype=np.uint64, count=len(words))
+def word_keys_of(words: Sequence[str], known: dict[str, int]) -> np.ndarray:
+    """The keys of an article's words, in order (``write_segment`` takes them a row at a time); ``known``
+    holds the keys of the words seen so far (a part's, dropped with it), so each word is hashed once."""
+    known.update((w, word_key(w)) for w in set(words).difference(known))
+    return np.fromiter(map(known.__getitem__, words), dtype=np.uint64, count=len(words))
 
 
 @lru_cache(maxsize=1 << 16)

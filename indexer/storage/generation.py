@@ -29,14 +29,14 @@ from . import parts
 from .cache import BoundedCache
 from .records import ISSUE_PREFIX, VOCABULARY, read_meta, read_record, sidecars
 
-# Posting lists kept per worker (pair postings: a 4-byte docnum and a 2-byte count; a word's: a docnum): at
-# most this many docnums in all (12 MB), or 40 a live article in a larger archive, whose common words' lists
-# are as long as the archive (a pair read anew costs one pread; a word's list, decoding Whoosh's postings).
-POSTINGS_BUDGET = 2_000_000
+# Posting lists kept per worker (a pair's, run's or word's: a 4-byte docnum and a 2-byte count): at most this
+# many docnums in all (9 MB), or 40 a live article in a larger archive, whose common words' lists are as long as
+# the archive (a list read anew costs one pread).
+POSTINGS_BUDGET = 1_500_000
 POSTINGS_PER_ARTICLE = 40
-# Scored words kept per worker (matching's cache), as docnum and score, 12 bytes each: at most 12 MB, or 20
-# a live article (a common word's matches are verified again when it has fallen out).
-MATCH_BUDGET = 1_000_000
+# Scored words kept per worker (matching's cache), as docnum and score, 12 bytes each: at most 9 MB, or 20 a
+# live article (a word's matches are read from its postings again, or verified again, when it has fallen out).
+MATCH_BUDGET = 750_000
 MATCHES_PER_ARTICLE = 20
 
 

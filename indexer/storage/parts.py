@@ -54,14 +54,15 @@ def write_part(folder: Path, articles: list[Article], dates: dict[str, str], *, 
     writer = ix.writer(codec=Codec(), **WRITER)
     found: dict[str, list[set[str]]] = {}
     words: tuple[list[np.ndarray], list[np.ndarray]] = ([], [])
+    keys: dict[str, int] = {}
     try:
         for article in articles:
             title_words, title_vocabulary = segment(article.title)
             body_words, body_vocabulary = segment(article.text)
             writer.add_document(**document(article, dates[article.issue_id]))
             found.setdefault(article.issue_id, []).append(title_vocabulary | body_vocabulary)
-            words[0].append(grams.word_keys_of(title_words))
-            words[1].append(grams.word_keys_of(body_words))
+            words[0].append(grams.word_keys_of(title_words, keys))
+            words[1].append(grams.word_keys_of(body_words, keys))
         writer.commit()
     except BaseException:
         writer.cancel()

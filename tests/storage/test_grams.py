@@ -213,7 +213,9 @@ def written(synthetic, tmp_path_factory):
     titles = [body.splitlines()[0] for body in bodies]
     cut = [[segment(t, vocabulary=False)[0] for t in texts] for texts in (titles, bodies)]
     path = tmp_path_factory.mktemp("segment") / "g.bin"
-    words = tuple([grams.word_keys_of(w) for w in field] for field in cut)
+    known: dict[str, int] = {}
+    words = tuple([grams.word_keys_of(w, known) for w in field] for field in cut)
+    assert len(known) == len({w for field in cut for words in field for w in words})
     grams.write_segment(path, titles, bodies, words, replace=lambda where, data: where.write_bytes(data))
     segment_ = grams.Segment(path, np.arange(len(titles), dtype=np.int32))
     yield segment_, cut[0], [normalise(body) for body in bodies], [Counter(w) for w in cut[1]]
