@@ -16,8 +16,8 @@ so four of them fit one integer, and rows are packed beside them a block at a ti
 
 Words. Every jieba word of a title or body (the words the build cut it into, as Whoosh indexes them) is a key of
 a table of its own, a stable 40-bit hash, with its count: which articles hold a word whole, for ranking.
-Two words sharing a hash (about one pair in a million among a few hundred thousand words) would share their
-postings; a word's postings only ever add a bonus to articles that contain it as typed.
+Two words sharing a hash would share their postings (a given word shares its hash with one of 300,000 others
+about three times in ten million); a word's postings only ever add a bonus to articles that contain it as typed.
 
 Segments. Each part of a generation (``storage.parts``) has one segment of its articles, written in a few
 numpy steps (pairs, one sort, run lengths: no Python call per posting) and never rewritten. Its rows are the

@@ -5,10 +5,10 @@ characters, or its character pairs (``grams``: arrays beside the Whoosh index);
 a candidate matches when the word really is a contiguous piece of its title or
 body, checked against the generation's text held in memory. A word of one to
 four CJK characters needs no test: its pair's or run's postings (a lone
-character's: those of every pair it starts) are its matches, with its count. Results are arrays
-(``Scores``): sorted docnums and their scores, combined with numpy, so a
-query's cost follows how many articles its words narrow to, not a Python step
-per article.
+character's: those of every pair it starts) are its matches, with its count.
+Results are arrays (``Scores``): sorted docnums and their scores, combined with
+numpy, so a query's cost follows how many articles its words narrow to, not a
+Python step per article.
 
 How each match scores is ``ranking``'s.
 """
