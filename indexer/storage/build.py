@@ -22,11 +22,11 @@ from archive import ArchiveError, ParsedIssue, read_file
 from archive.corpus import Corpus, stage
 from archive.reader import FORM_SUFFIX
 
-from ..errors import BuildError, IndexCorruptError, NoSuchIssueError
+from ..errors import BuildError, IndexCorruptError, IndexMissingError, NoSuchIssueError
 from ..language.analysis import prepare_lean
 from .faults import checkpoint
 from .journal import Journal, recover, recover_if_idle
-from .records import indexed_sha, read_meta
+from .records import SCHEMA_VERSION, indexed_sha, read_meta, schema_of
 from .store import IndexStore
 from .writing import MAX_PROCS, delete_issue, prepare_build_process, write_issues
 
@@ -266,6 +266,15 @@ def _stage(target: Path, data: bytes) -> Path:
         ) from None
 
 
+def _other_schema(index_dir: Path) -> int | None:
+    """The live generation's schema version when it is readable and not this program's, else None."""
+    try:
+        found = schema_of(IndexStore(index_dir).current())
+    except (IndexCorruptError, IndexMissingError):  # verifying it says what is wrong
+        return None
+    return found if found is not None and found != SCHEMA_VERSION else None
+
+
 def ensure_index(
     corpus_dir: Path,
     index_dir: Path,
@@ -274,7 +283,8 @@ def ensure_index(
     announce: Callable[[str], object] = lambda _: None,
     service: SearchService | None = None,
 ) -> dict[str, Any]:
-    """Build the index from the corpus if there is none, then prove that it opens and answers.
+    """Build the index from the corpus if there is none, or if it was written by a version of the program with
+    another schema (the corpus is the source of truth: nothing is lost), then prove that it opens and answers.
 
     Used by ``bulletin serve`` and the WSGI entry point alike; raises a clear error for a damaged index.
     A ``service`` given keeps the generation it verified open (``SearchService.verify``).
@@ -284,6 +294,9 @@ def ensure_index(
     recover_if_idle(index_dir)
     if not index_ready(index_dir):
         announce(f"还没有索引，正在从 {corpus_dir} 建立……")
+        reindex(corpus_dir, index_dir, progress=progress)
+    elif (found := _other_schema(index_dir)) is not None:
+        announce(f"索引是另一版本程序建立的（格式 {found}，本程序为 {SCHEMA_VERSION}），正在从 {corpus_dir} 重建……")
         reindex(corpus_dir, index_dir, progress=progress)
     if service is None:
         return SearchService(index_dir).verify()

@@ -55,6 +55,15 @@ def read_meta(generation: Path) -> dict[str, Any]:
     return meta
 
 
+def schema_of(generation: Path) -> int | None:
+    """The schema version ``generation`` was written with, or None when its meta cannot be read."""
+    try:
+        schema = json.loads((generation / META).read_text(encoding="utf-8")).get("schema")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return schema if isinstance(schema, int) else None
+
+
 def read_record(generation: Path, issue_id: str) -> dict[str, Any] | None:
     """The issue's record in ``generation`` (cover data, contents, articles), or None if it has none."""
     path = issue_path(generation, issue_id)

@@ -108,6 +108,37 @@ def test_missing_index_says_to_run_reindex(tmp_path):
         SearchService(tmp_path / "nothing").search("城管通")
 
 
+def test_an_index_of_another_schema_is_rebuilt_from_the_corpus_when_served(fresh):
+    """After an upgrade, ``bulletin serve`` (``ensure_index``) rebuilds an index an older version wrote, saying
+    so, instead of refusing to start; a damaged index is still refused."""
+    import json
+
+    from indexer.errors import IndexCorruptError
+    from indexer.storage.build import ensure_index
+    from indexer.storage.records import META, SCHEMA_VERSION
+
+    corpus, index = fresh
+    before = SearchService(index).search("城管通").total
+    old = IndexStore(index).current()
+    meta = json.loads((old / META).read_text(encoding="utf-8"))
+    (old / META).write_text(json.dumps({**meta, "schema": SCHEMA_VERSION - 1}), encoding="utf-8")
+    with pytest.raises(IndexCorruptError, match="格式版本"):
+        SearchService(index).search("城管通")
+    said: list[str] = []
+    info = ensure_index(corpus, index, announce=said.append)
+    assert said == [
+        f"索引是另一版本程序建立的（格式 {SCHEMA_VERSION - 1}，本程序为 {SCHEMA_VERSION}），正在从 {corpus} 重建……"
+    ]
+    assert IndexStore(index).current() != old and info["articles"] == SearchService(index).search("").total
+    assert SearchService(index).search("城管通").total == before == 14
+
+    (IndexStore(index).current() / META).write_text("{", encoding="utf-8")  # damaged, not another version
+    said.clear()
+    with pytest.raises(IndexCorruptError, match="bulletin reindex"):
+        ensure_index(corpus, index, announce=said.append)
+    assert not said
+
+
 def test_ingest_failing_while_staging_the_corpus_file_leaves_no_new_folder(fresh, tmp_path, monkeypatch):
     import indexer.storage.build as build
     from indexer import BuildError
