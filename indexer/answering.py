@@ -17,6 +17,8 @@ from .engine.request import Filters, SearchRequest
 from .engine.understanding import BETTER, FEW, Expansion, Understanding, alternative, folded, initials
 from .storage.generation import Generation
 
+MARKED = 40  # the words a hit's snippet marks at most (a pasted passage's words are many)
+
 
 @dataclass
 class Answer:
@@ -42,12 +44,12 @@ def highlight_terms(understood: Understanding, parsed: q.ParsedQuery) -> list[st
     """What to mark in snippets and pages: what was actually matched."""
     if understood.mode == "passage":
         text = q.passage(understood.typed) or ""
-        return [w for w in q.content_words(text) if len(w) > 1][:40]
+        return [w for w in q.content_words(text) if len(w) > 1][:MARKED]
     if understood.mode == "partial":
         terms = [w for t in parsed.positive_terms() for w in ([t.text] if t.phrase else q.content_words(t.text))]
     else:
         terms = q.highlight_terms(parsed, relaxed=understood.mode == "relaxed")
-    return list(dict.fromkeys([*terms, *(w for e in understood.expansions for w in e.added)]))
+    return list(dict.fromkeys([*terms, *(w for e in understood.expansions for w in e.added)]))[:MARKED]
 
 
 def answer(gen: Generation, request: SearchRequest) -> Answer:
@@ -107,7 +109,8 @@ def _understand(
         if votes:
             return Understanding(typed, typed, "passage", changes), votes, parsed
     vocabulary = gen.vocabulary
-    if not request.exact and (alt := alternative(parsed, vocabulary)) is not None:
+    # A pasted passage's slips are not corrected: its words are many, and each would be read for slips.
+    if not request.exact and passage is None and (alt := alternative(parsed, vocabulary)) is not None:
         alt_parsed, alt_changes = alt
         alt_scored, alt_mode, alt_found = _attempt(gen, alt_parsed)
         searched = q.unparse(alt_parsed)

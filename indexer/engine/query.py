@@ -122,6 +122,7 @@ Plan = Match | AllOf | AnyOf | Without | MostOf
 Known = Callable[[str], bool] | None
 # A query with at least this many Chinese characters outside quotes is taken as a pasted passage.
 PASSAGE_CHARS = 40
+CONTENT_WORDS = 40
 
 
 def plan(parsed: ParsedQuery, *, relaxed: bool = False, broaden: Known = None, expand: bool = True) -> Plan | None:
@@ -251,10 +252,11 @@ def _term_plan(term: Term, relaxed: bool, broaden: Known, expand: bool = True) -
 
 
 def content_words(text: str) -> list[str]:
-    """The words of ``text`` an article must contain: jieba words without stop and question words."""
+    """The words of ``text`` an article must contain: jieba words without stop and question words, the first
+    ``CONTENT_WORDS`` of them (a question has a handful; a pasted page is not searched word by word)."""
     questions = question_words()
     found = [w for w in _words(text) if w not in questions]
-    return found or _words(text)
+    return (found or _words(text))[:CONTENT_WORDS]
 
 
 def _words(text: str) -> list[str]:

@@ -149,7 +149,9 @@ def alternative(parsed: q.ParsedQuery, vocabulary: Vocabulary) -> tuple[q.Parsed
     texts: dict[str, str] = {}
     changes: list[Change] = []
     for term in parsed.positive_terms():
-        if term.phrase or term.text in texts:
+        # A pasted passage is matched, or voted for, as it is: reading its every piece for slips would cost
+        # seconds of a worker for nothing a typist meant.
+        if term.phrase or term.text in texts or len(term.text) >= q.PASSAGE_CHARS:
             continue
         if _LETTERS.match(term.text):
             words = vocabulary.from_letters(term.text.replace("'", ""))

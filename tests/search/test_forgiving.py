@@ -95,6 +95,19 @@ def test_a_pasted_passage_finds_its_source_article_first(archive, articles):
         assert first == source, (source, pasted[:40], result.understood)
 
 
+def test_a_pasted_page_is_read_as_it_is_and_for_at_most_its_first_words(archive):
+    """A page pasted whole is not read piece by piece for slips (what a typist's few words get), and no more
+    than its first content words are searched apart: what bounds a worker's time on the longest query."""
+    from indexer.engine.query import CONTENT_WORDS, content_words
+
+    typed, _ = JUDGED["typo"][0]
+    assert archive.search(typed).understood.guessed  # a slip typed alone is corrected
+    filler = "".join(chr(0x4E00 + (i * 7919) % 20000) for i in range(1990 - len(typed)))
+    page = archive.search(typed + filler)
+    assert not page.understood.guessed and "correction" not in [c.kind for c in page.understood.changes]
+    assert len(content_words(typed + filler)) == CONTENT_WORDS and len(page.terms) <= CONTENT_WORDS
+
+
 def test_a_passage_of_a_thousand_characters_goes_through_the_api(client, articles):
     source = max((a for a in articles if a.issue_id == "2017-06"), key=lambda a: len(a.text))
     pasted = forgiving.mangle(source.text[:1000], 1)
