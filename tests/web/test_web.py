@@ -54,6 +54,27 @@ def test_facet_link_filters_and_keeps_the_query(client):
     assert "district" not in remove and "q=" in remove
 
 
+def test_a_facet_past_its_limit_lists_the_first_values_and_says_so(client, monkeypatch):
+    """The page lists at most a facet's limit of values, the most first, and says that it stops there (the
+    fixture has a handful of issues, so the district facet's limit is lowered to show it)."""
+    import dataclasses
+
+    from indexer.engine import facets
+    from web import pages
+
+    lowered = tuple(dataclasses.replace(f, limit=3) if f.name == "district" else f for f in facets.FACETS)
+    monkeypatch.setattr(facets, "FACETS", lowered)
+    monkeypatch.setitem(pages.env.globals, "facets", lowered)
+    soup, _ = page(client, "/search", {"q": "执法"})
+    district = next(h for h in soup.select(".facets h2") if h.get_text() == "区域").find_next_sibling("ul")
+    listed = [li for li in district.select("li") if li.select_one("a")]
+    counts = [int(li.select_one(".n").get_text()) for li in listed]
+    assert len(listed) == 3 and counts == sorted(counts, reverse=True)
+    assert district.select_one("li.meta").get_text() == "最多列出 3 项"
+    api = client.simulate_get("/api/search", params={"q": "执法"}).json
+    assert len(api["facets"]["district"]) == 3 and len(api["facets"]["section"]) >= 2
+
+
 def test_sort_by_date_and_filters_keep_their_values(client):
     soup, _ = page(
         client, "/search", {"q": "城管通", "sort": "date", "from": "2017", "to": "2019-12", "section": "区局动态"}
