@@ -53,16 +53,16 @@ def write_part(folder: Path, articles: list[Article], dates: dict[str, str], *, 
     ix = whoosh_index.create_in(str(folder), make_schema())
     writer = ix.writer(codec=Codec(), **WRITER)
     found: dict[str, list[set[str]]] = {}
-    words: tuple[list[np.ndarray], list[np.ndarray]] = ([], [])
-    keys: dict[str, int] = {}
+    word_keys: tuple[list[np.ndarray], list[np.ndarray]] = ([], [])  # each row's title and body words' keys
+    known: dict[str, int] = {}
     try:
         for article in articles:
             title_words, title_vocabulary = segment(article.title)
             body_words, body_vocabulary = segment(article.text)
             writer.add_document(**document(article, dates[article.issue_id]))
             found.setdefault(article.issue_id, []).append(title_vocabulary | body_vocabulary)
-            words[0].append(grams.word_keys_of(title_words, keys))
-            words[1].append(grams.word_keys_of(body_words, keys))
+            word_keys[0].append(grams.word_keys_of(title_words, known))
+            word_keys[1].append(grams.word_keys_of(body_words, known))
         writer.commit()
     except BaseException:
         writer.cancel()
@@ -71,7 +71,7 @@ def write_part(folder: Path, articles: list[Article], dates: dict[str, str], *, 
         ix.close()
     article_store.write(folder, articles, replace=replace)
     titles, bodies = [a.title for a in articles], [a.text for a in articles]
-    grams.write_segment(folder / GRAMS, titles, bodies, words, replace=replace)
+    grams.write_segment(folder / GRAMS, titles, bodies, word_keys, replace=replace)
     return {issue: tally(words) for issue, words in found.items()}
 
 
