@@ -135,7 +135,8 @@ class SearchRequest:
         query = _text(params.get("q"))
         if len(query) > MAX_QUERY:
             raise QueryError("q", f"查询词过长（{len(query)} 字），最多 {MAX_QUERY} 字。请缩短后重试。")
-        sort = _text(params.get("sort")).strip() or "relevance"
+        # A choice is taken as the document lists it: no trimming, whose idea of a space is Python's own.
+        sort = _text(params.get("sort")) or "relevance"
         if sort not in SORTS:
             choices = "或".join(f"{k}（{v}）" for k, v in SORTS.items())
             raise QueryError("sort", f"排序方式“{sort}”无效，只能是 {choices}。")
@@ -155,7 +156,7 @@ class SearchRequest:
             value = facet.normalise(_text(params.get(facet.name)))
             if value:
                 values.append((facet.name, value))
-        exact = _text(params.get("exact")).strip()
+        exact = _text(params.get("exact"))
         if exact not in ("", "0", "1"):
             raise QueryError("exact", f"“{exact}”无效：1 表示完全按输入检索，留空或 0 表示允许纠错。")
         return cls(query, Filters(tuple(values), start, end), sort, page, size, exact == "1", given(params))

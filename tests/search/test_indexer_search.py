@@ -142,6 +142,8 @@ def test_date_filters(archive, date_from, date_to, issues):
         ({"date_from": "yesterday"}, "from"),
         ({"date_from": "2018", "date_to": "2017"}, "to"),
         ({"sort": "best"}, "sort"),
+        ({"sort": "\x0b"}, "sort"),  # not a listed choice, though Python strips it as a space
+        ({"exact": "\x0b"}, "exact"),
         ({"page": 0}, "page"),
         ({"per_page": 101}, "per_page"),
         ({"query": "城" * (MAX_QUERY + 1)}, "q"),
