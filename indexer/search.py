@@ -20,6 +20,7 @@ import numpy as np
 from . import answering
 from .engine import query as q
 from .engine import ranking
+from .engine.docsets import positions
 from .engine.facets import FACETS
 from .engine.highlight import highlight_all, snippet
 from .engine.related import related as related_docs
@@ -124,10 +125,8 @@ class SearchService:
         scored, matched = answer.scored, answer.matched
         start = (request.page - 1) * request.per_page
         # Only the pages up to this one are ordered; totals and facets need no order.
-        if request.sort == "date" or scored is None:
-            values = None
-        else:
-            values = scored.values[np.searchsorted(scored.docs, matched)]
+        dated = request.sort == "date" or scored is None
+        values = None if dated else scored.values[positions(scored.docs, matched)]
         ordered = matched[ranking.first(start + request.per_page, gen.rank[matched], values)]
         terms = answering.highlight_terms(answer.understood, answer.parsed)
         params = request.params

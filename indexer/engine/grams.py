@@ -288,7 +288,8 @@ class Segment:
         return self._find(self.word_keys[field], self.word_starts[field], word_key(word), where)
 
     def _find(self, keys: np.ndarray, starts: np.ndarray, key: int, where: dict[str, list[int]]):
-        i = int(np.searchsorted(keys, key))
+        # The key as the table's own type: a Python int would have numpy convert the whole table to compare.
+        i = int(keys.searchsorted(keys.dtype.type(key)))
         if i == len(keys) or int(keys[i]) != key:
             return np.empty(0, np.int32), np.empty(0, _COUNT)
         return self._read(where, int(starts[i]), int(starts[i + 1]))
@@ -297,7 +298,7 @@ class Segment:
         """Docnums holding a key that starts with the CJK character ``char`` (every text containing it), and
         its count in each: every place it occurs starts one key, so the keys' counts sum to it."""
         keys, low = self.keys[field], ord(char) << 16
-        lo, hi = np.searchsorted(keys, [low, low + (1 << 16)])
+        lo, hi = keys.searchsorted(np.array([low, low + (1 << 16)], dtype=keys.dtype)).tolist()
         if lo == hi:
             return np.empty(0, np.int32), np.empty(0, np.int64)
         starts = self.starts[field]

@@ -24,6 +24,7 @@ import numpy as np
 
 from ..language.folding import fold
 from . import grams, ranking
+from .docsets import member, positions, union
 from .grams import is_cjk, word_keys
 from .query import AllOf, AnyOf, Match, MostOf, Plan, Without
 
@@ -149,7 +150,7 @@ def evaluate(plan: Plan, source: Source, found: list[tuple[str, str]] | None = N
             common = common[member(r.docs, common)]
         total = np.zeros(len(common))
         for r in results:
-            total += r.values[np.searchsorted(r.docs, common)]
+            total += r.values[positions(r.docs, common)]
         return Scores(common, total)
     if isinstance(plan, AnyOf):
         return _merged([evaluate(p, source, found) for p in plan.parts], np.add)[0]
@@ -170,24 +171,6 @@ def evaluate(plan: Plan, source: Source, found: list[tuple[str, str]] | None = N
         keep = ~member(excluded, base.docs)
         return Scores(base.docs[keep], base.values[keep])
     raise TypeError(f"unknown plan {plan!r}")
-
-
-def member(haystack: np.ndarray, needles: np.ndarray) -> np.ndarray:
-    """Which of ``needles`` are in the sorted array ``haystack`` (a binary search each, in C)."""
-    if not len(haystack) or not len(needles):
-        return np.zeros(len(needles), dtype=bool)
-    at = np.searchsorted(haystack, needles)
-    at[at == len(haystack)] = 0
-    return haystack[at] == needles
-
-
-def union(first: np.ndarray, second: np.ndarray) -> np.ndarray:
-    """The sorted union of two sorted arrays of docnums (a sort of two runs, not numpy's hashing unique)."""
-    if not len(first) or not len(second):
-        return first if len(second) == 0 else second
-    both = np.concatenate((first, second))
-    both.sort(kind="stable")
-    return both[np.concatenate(([True], both[1:] != both[:-1]))]
 
 
 def _merged(results: list[Scores], combine: np.ufunc) -> tuple[Scores, np.ndarray]:
@@ -245,7 +228,7 @@ def _scored(text: str, weight: float, title_only: bool, source: Source) -> Score
             docs = union(titled, bodied)
             in_title = member(titled, docs)
             counts = np.zeros(len(docs), np.int64)
-            counts[np.searchsorted(docs, bodied)] = body_counts
+            counts[positions(docs, bodied)] = body_counts
     else:
         candidates = _candidates(folded, keys, ("title",) if title_only else ("title", "body"), source)
         # The substring tests in C (str.count over each document's bounds), not a Python loop: they are most of
