@@ -17,7 +17,6 @@ towards a word of the archive (``vocabulary.Vocabulary``), which is what keeps i
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -46,19 +45,27 @@ def likeness(a: str, b: str) -> int:
     """How alike two characters look: ``SAME``, ``EDIT``, ``CORNERS``, or 0."""
     if a == b:
         return SAME
-    parts, codes = tables()
+    codes = tables()[1]
     code_a, code_b = codes.get(a), codes.get(b)
     digits = sum(x == y for x, y in zip(code_a, code_b, strict=False)) if code_a and code_b else 0
     best, shared = 0, False
-    for da in parts.get(a, ((a,),)):
-        for db in parts.get(b, ((b,),)):
-            if Counter(da) == Counter(db):
+    for da, sorted_a, set_a in _forms(a):
+        for db, sorted_b, set_b in _forms(b):
+            if sorted_a == sorted_b:  # the same components, in any order
                 return SAME
-            inside = (a in db and len(db) == 2) or (b in da and len(da) == 2)
-            if (inside or _one_edit(da, db)) and digits >= _EDIT_DIGITS:
-                best = EDIT
-            shared = shared or bool(set(da) & set(db))
+            if not best and digits >= _EDIT_DIGITS:
+                inside = (a in set_b and len(db) == 2) or (b in set_a and len(da) == 2)
+                if inside or _one_edit(da, db):
+                    best = EDIT
+            shared = shared or not set_a.isdisjoint(set_b)
     return best or (CORNERS if digits == 5 or (digits == 4 and shared) else 0)
+
+
+@lru_cache(maxsize=8192)
+def _forms(char: str) -> tuple[tuple[tuple[str, ...], tuple[str, ...], frozenset[str]], ...]:
+    """Each decomposition of ``char`` (itself when it has none) as it is written, sorted, and as a set: the
+    same characters are compared again and again."""
+    return tuple((d, tuple(sorted(d)), frozenset(d)) for d in tables()[0].get(char, ((char,),)))
 
 
 def _one_edit(x: tuple[str, ...], y: tuple[str, ...]) -> bool:
