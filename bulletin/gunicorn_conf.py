@@ -35,6 +35,8 @@ accesslog = "-"
 errorlog = "-"
 loglevel = "info"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+# The same lines, with only these fields worked out for each request (``bulletin.accesslog``).
+logger_class = "bulletin.accesslog.Logger"
 # A pasted paragraph of 2,000 characters is about 18 KB in the URL, past gunicorn's 8,190-byte maximum:
 # 0 lifts gunicorn's limit, the worker bounds the line at 64 KB (worker.MAX_REQUEST_LINE), and the app
 # answers past its own 32 KB (errors.MAX_URI_BYTES).
