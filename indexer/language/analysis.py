@@ -33,7 +33,7 @@ from pathlib import Path
 import jieba
 
 from .folding import normalise
-from .wordlists import parse_userdict_cached, signature, synonyms, vocabulary_file
+from .wordlists import parse_userdict_cached, state, synonyms
 
 CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
 _CJK = "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in CJK_RANGES)
@@ -128,12 +128,12 @@ def _sync_domain_words() -> None:
     """Bring jieba's words in line with the dictionary file and the synonym groups (a word taken out is given
     no frequency)."""
     global _loaded_words, _loaded_signature
-    userdict, synonym_file = vocabulary_file("userdict.txt"), vocabulary_file("synonyms.txt")
-    state = (*signature(userdict), *signature(synonym_file))
-    if state == _loaded_signature:
+    userdict = state("userdict.txt")
+    current = (*userdict, *state("synonyms.txt"))
+    if current == _loaded_signature:
         return
     with _lock:
-        wanted = dict(parse_userdict_cached(signature(userdict)))
+        wanted = dict(parse_userdict_cached(userdict))
         for word in synonyms():
             known = word in _loaded_words or jieba.dt.FREQ.get(word)  # ours from before, or jieba's own
             if word not in wanted and _SYNONYM_WORD.match(word) and (word in _loaded_words or not known):
@@ -143,7 +143,7 @@ def _sync_domain_words() -> None:
         for word, freq in wanted.items():
             if _loaded_words.get(word) != freq:
                 jieba.add_word(word, freq)
-        _loaded_words, _loaded_signature = wanted, state
+        _loaded_words, _loaded_signature = wanted, current
         _inner_words.cache_clear()
 
 

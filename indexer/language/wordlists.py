@@ -7,6 +7,7 @@ re-read when a file changes. Stop and question words are part of the code (``ana
 from __future__ import annotations
 
 import logging
+import os
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -140,6 +141,25 @@ def signature(path: Path) -> tuple[str, int, int]:
     return str(path), stat.st_mtime_ns, stat.st_size
 
 
+def state(name: str) -> tuple[str, int, int]:
+    """The ``signature`` of the file in use (``vocabulary_file``), with one stat: every search asks, so that
+    an edit made through another worker is seen at once."""
+    if _vocabulary_dir is not None:
+        path = os.path.join(_vocabulary_dir, name)
+        try:
+            stat = os.stat(path)
+        except FileNotFoundError:
+            pass
+        else:
+            return path, stat.st_mtime_ns, stat.st_size
+    return _shipped_state(name)
+
+
+@lru_cache(maxsize=16)
+def _shipped_state(name: str) -> tuple[str, int, int]:
+    return signature(shipped_file(name))
+
+
 @lru_cache(maxsize=4)
 def _read(signature: tuple[str, int, int]) -> str:
     if signature[2] > MAX_FILE_BYTES:  # not read at all: the check below names the limit
@@ -161,17 +181,17 @@ def vocabulary_problems() -> list[str]:
     """What is wrong with the word lists in use (empty when nothing is)."""
     problems = []
     for name in VOCABULARY_FILES:
-        path = vocabulary_file(name)
+        current = state(name)
         try:
-            check_word_list(name, _read(signature(path)))
+            check_word_list(name, _read(current))
         except ValueError as exc:
-            problems.append(f"{path}：{exc}")
+            problems.append(f"{current[0]}：{exc}")
     return problems
 
 
 def domain_words() -> tuple[tuple[str, int], ...]:
     """The domain dictionary: field terms and the parts that also stand alone."""
-    return parse_userdict_cached(signature(vocabulary_file("userdict.txt")))
+    return parse_userdict_cached(state("userdict.txt"))
 
 
 @lru_cache(maxsize=4)
@@ -181,7 +201,7 @@ def parse_userdict_cached(signature: tuple[str, int, int]) -> tuple[tuple[str, i
 
 def synonyms() -> dict[str, tuple[str, ...]]:
     """Each synonym group member (lower-cased) mapped to its whole group (re-read when the file changes)."""
-    return _parse_synonyms_cached(signature(vocabulary_file("synonyms.txt")))
+    return _parse_synonyms_cached(state("synonyms.txt"))
 
 
 @lru_cache(maxsize=4)
