@@ -34,16 +34,21 @@ def _pattern(term: str) -> re.Pattern[str] | None:
     return re.compile(r"\s*".join(re.escape(t) for t in tokens), re.I)
 
 
+@lru_cache(maxsize=256)
+def _patterns(terms: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], ...], bool]:
+    """The terms' patterns, and whether the text must be folded whole for them (full-width forms matter to a
+    pattern with ASCII or punctuation in it; traditional ones to any)."""
+    patterns = tuple(p for p in map(_pattern, terms) if p is not None)
+    return patterns, any(not _CJK_ONLY.match(p.pattern) for p in patterns)
+
+
 def spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
     """Merged (start, end) ranges of every match of ``terms`` in ``text``."""
-    patterns = [_pattern(term) for term in terms]
-    # Full-width forms only matter to a pattern with ASCII or punctuation in it; traditional ones to any.
-    folded = (
-        normalise(text) if any(p is not None and not _CJK_ONLY.match(p.pattern) for p in patterns) else simplified(text)
-    )
-    found = [m.span() for pattern in patterns if pattern is not None for m in pattern.finditer(folded)]
+    patterns, whole = _patterns(tuple(terms))
+    folded = normalise(text) if whole else simplified(text)
     if len(patterns) == 1:  # one pattern's matches are in order and apart (none is empty: a term has a token)
-        return found
+        return [m.span() for m in patterns[0].finditer(folded)]
+    found = [m.span() for pattern in patterns for m in pattern.finditer(folded)]
     found.sort()
     merged: list[tuple[int, int]] = []
     for start, end in found:
@@ -104,12 +109,11 @@ def _cut_start(text: str, pos: int) -> int:
     if pos == 0:
         return 0
     lo = max(0, pos - 20)
+    before = text[lo : pos + 1][::-1]  # the last break is the first of the reversed window
     for breaks in (_HARD, _SOFT):
-        last = None
-        for last in breaks.finditer(text, lo, pos + 1):  # noqa: B007 - the last one is wanted
-            pass
-        if last is not None:
-            return last.end()
+        found = breaks.search(before)
+        if found:
+            return pos + 1 - found.start()
     return pos
 
 
