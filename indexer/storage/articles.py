@@ -73,9 +73,10 @@ class Articles:
         return chunks[0::3], chunks[1::3]
 
     def shown(self, row: int) -> tuple[str, str]:
-        """A hit's title and body."""
-        title, body = self._chunks(3 * row, 3 * row + 2)
-        return title, body
+        """A hit's title and body (the ``_chunks`` of a row but its record, in fewer steps: a page reads 20)."""
+        start, body, end = self.offsets[3 * row : 3 * row + 3].tolist()
+        data = os.pread(self.fd, end - start, self.base + start)
+        return data[: body - start].decode(), data[body - start :].decode()
 
     def article(self, row: int) -> Article:
         """The whole article of ``row``."""

@@ -8,6 +8,7 @@ schema version.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import json
 import threading
@@ -61,7 +62,7 @@ class Generation:
                 f"索引 {path} 无法打开（{exc}）。请运行 bulletin reindex 从语料库重建索引。"
             ) from None
         self.closed = False
-        self.starts = np.array([p.offset for p in self.parts], dtype=np.int64)
+        self.starts = [p.offset for p in self.parts]
         self.live_docs = np.concatenate([p.live + p.offset for p in self.parts] or [np.empty(0, np.int32)])
         self.live = self.live_docs.tolist()
         self.cols = {name: _shared([v for p in self.parts for v in p.columns[name]]) for name in parts.COLUMNS}
@@ -97,7 +98,7 @@ class Generation:
         return self._vocabulary
 
     def _locate(self, docnum: int) -> tuple[parts.Part, int]:
-        part = self.parts[int(np.searchsorted(self.starts, docnum, side="right")) - 1]
+        part = self.parts[bisect.bisect_right(self.starts, docnum) - 1]
         return part, docnum - part.offset
 
     def hit_record(self, docnum: int) -> tuple[str, str | None, str | None, str, int | None, str]:
