@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import falcon
+import orjson
 
 from indexer import Admin, SearchService
 
@@ -21,12 +24,17 @@ from .resources import (
 
 __all__ = ["Access", "ParamError", "add_routes"]
 
+# The answers written by orjson, a tenth of the standard library's time for a page of hits (and the same JSON
+# but for spaces); what clients send is read as before.
+JSON = falcon.media.JSONHandler(dumps=partial(orjson.dumps, option=orjson.OPT_NON_STR_KEYS))
+
 
 def add_routes(
     app: falcon.App, service: SearchService, admin: Admin, access: Access, *, others: dict | None = None
 ) -> None:
     """Add the JSON routes (``/api/…`` and ``/healthz``) to ``app``; ``others`` are routes outside the API that
     its document describes too (a search's feed and spreadsheet)."""
+    app.resp_options.media_handlers[falcon.MEDIA_JSON] = JSON
     app.add_route("/api/search", SearchResource(service))
     app.add_route("/api/articles/{article_id}", ArticleResource(service))
     app.add_route("/api/issues", IssuesResource(service, admin, access))

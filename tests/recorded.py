@@ -45,7 +45,7 @@ SEARCHES: list[dict[str, str]] = [
 PATHS = ("/api/search", "/search", "/search.atom", "/search.csv", "/search/citations")
 LOOKUPS = ("/api/articles/2017-06-a20", "/articles/2017-06-a20?q=执法记录仪", "/api/issues/2017-06", "/issues/2017-06",
            "/issues", "/")  # fmt: skip
-_TOOK = (re.compile(r'"took_ms": [0-9.]+'), re.compile(r"用时 [0-9.]+ 毫秒"))
+_TOOK = (re.compile(r'("took_ms": ?)[0-9.]+'), re.compile(r"(用时 )[0-9.]+ 毫秒"))
 
 
 def answers(client) -> dict[str, str]:
@@ -57,7 +57,7 @@ def answers(client) -> dict[str, str]:
         response = client.simulate_get(route, params=params or None, query_string=query or None)
         body = response.text
         for pattern in _TOOK:
-            body = pattern.sub(lambda m: m.group().split(" ")[0] + " 0", body)
+            body = pattern.sub(lambda m: m.group(1) + "0", body)
         key = path + ("?" + json.dumps(params, ensure_ascii=False, sort_keys=True) if params else "")
         out[key] = f"{response.status}\n{response.headers.get('content-type')}\n{body}"
     return out
