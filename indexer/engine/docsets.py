@@ -66,3 +66,45 @@ def union(first: np.ndarray, second: np.ndarray) -> np.ndarray:
     both = np.concatenate((first, second))
     both.sort(kind="stable")
     return both[np.concatenate(([True], both[1:] != both[:-1]))]
+
+
+def _dense(sizes: int, universe: int) -> bool:
+    """Whether arrays of ``sizes`` elements in all are better combined through tables ``universe`` long."""
+    return sizes * 32 > universe
+
+
+def in_any(lists: list[np.ndarray], needles: np.ndarray) -> tuple[np.ndarray, int]:
+    """Which of ``needles`` are in any of ``lists`` (each sorted), and how many documents the lists hold
+    together."""
+    lists = [docs for docs in lists if len(docs)]
+    if not lists:
+        return np.zeros(len(needles), dtype=bool), 0
+    universe = max(int(docs[-1]) for docs in lists) + 1
+    if len(lists) == 1 or not _dense(sum(map(len, lists)) + len(needles), universe):
+        whole = lists[0]
+        for docs in lists[1:]:
+            whole = union(whole, docs)
+        return member(whole, needles), len(whole)
+    table = np.zeros(max(universe, int(needles[-1]) + 1 if len(needles) else 0), dtype=bool)
+    for docs in lists:
+        table[docs] = True
+    return table[needles], int(np.count_nonzero(table))
+
+
+def joined(first: np.ndarray, second: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The union of ``first`` and ``second`` (sorted), which of it are in ``first``, and the ``counts`` of
+    ``second`` where they are (0 elsewhere)."""
+    if not len(second):
+        return first, np.ones(len(first), dtype=bool), np.zeros(len(first), np.int64)
+    universe = max(int(first[-1]) if len(first) else 0, int(second[-1])) + 1
+    if not _dense(len(first) + len(second), universe):
+        docs = union(first, second)
+        placed = np.zeros(len(docs), np.int64)
+        placed[positions(docs, second)] = counts
+        return docs, member(first, docs), placed
+    in_first = np.zeros(universe, dtype=bool)
+    in_first[first] = True
+    table = np.zeros(universe, np.int64)
+    table[second] = counts
+    docs = np.flatnonzero(in_first | (table > 0)).astype(second.dtype)
+    return docs, in_first[docs], table[docs]

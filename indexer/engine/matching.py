@@ -24,7 +24,7 @@ import numpy as np
 
 from ..language.folding import fold
 from . import grams, ranking
-from .docsets import member, positions, union
+from .docsets import in_any, joined, member, positions, union
 from .grams import is_cjk, word_keys
 from .query import AllOf, AnyOf, Match, MostOf, Plan, Without
 
@@ -196,10 +196,9 @@ def _match(plan: Match, source: Source, found: list[tuple[str, str]] | None) -> 
     total = max(1, len(source.live_docs))  # deleted documents of replaced issues do not count
     word_fields = ("title",) if title_only else ("title", "body")
     for word in plan.whole_words:
-        lists = [source.word_docs(f, word) for f in word_fields]
-        whole = lists[0] if len(lists) == 1 else union(*lists)
-        if len(whole):
-            values[member(whole, typed.docs)] += ranking.whole_word_bonus(total, len(whole))
+        holding, count = in_any([source.word_docs(f, word) for f in word_fields], typed.docs)
+        if count:
+            values[holding] += ranking.whole_word_bonus(total, count)
     if found is not None:
         pairs = zip(plan.alternatives[1:], added, strict=True)
         found.extend((plan.typed, text) for (text, _), scores in pairs if scores)
@@ -224,11 +223,7 @@ def _scored(text: str, weight: float, title_only: bool, source: Source) -> Score
         if title_only:
             docs, in_title, counts = titled, np.ones(len(titled), bool), np.zeros(len(titled), np.int64)
         else:
-            bodied, body_counts = exact("body")
-            docs = union(titled, bodied)
-            in_title = member(titled, docs)
-            counts = np.zeros(len(docs), np.int64)
-            counts[positions(docs, bodied)] = body_counts
+            docs, in_title, counts = joined(titled, *exact("body"))
     else:
         candidates = _candidates(folded, keys, ("title",) if title_only else ("title", "body"), source)
         # The substring tests in C (str.count over each document's bounds), not a Python loop: they are most of

@@ -40,3 +40,27 @@ def test_union_is_numpy_union(first, second):
     rng = np.random.default_rng(first * 13 + second)
     a, b = _sorted(rng, first), _sorted(rng, second)
     assert docsets.union(a, b).tolist() == np.union1d(a, b).tolist()
+
+
+@pytest.mark.parametrize(("first", "second"), SIZES)
+def test_in_any_is_membership_of_the_union(first, second):
+    rng = np.random.default_rng(first * 17 + second)
+    lists = [_sorted(rng, first), _sorted(rng, second)]
+    for needles in (_sorted(rng, 300), _sorted(rng, 6000), _sorted(rng, 0)):
+        holding, count = docsets.in_any(lists, needles)
+        whole = np.union1d(*lists)
+        assert holding.tolist() == np.isin(needles, whole).tolist() and count == len(whole)
+        assert docsets.in_any([lists[0]], needles)[1] == len(lists[0])
+
+
+@pytest.mark.parametrize(("first", "second"), SIZES)
+def test_joined_is_the_union_with_where_each_came_from(first, second):
+    rng = np.random.default_rng(first * 19 + second)
+    a, b = _sorted(rng, first), _sorted(rng, second)
+    counts = rng.integers(1, 9, len(b)).astype(np.uint16)
+    docs, in_first, placed = docsets.joined(a, b, counts)
+    whole = np.union1d(a, b)
+    assert docs.tolist() == whole.tolist() and docs.dtype == (b.dtype if len(b) else a.dtype)
+    assert in_first.tolist() == np.isin(whole, a).tolist()
+    expected = dict(zip(b.tolist(), counts.tolist(), strict=True))
+    assert placed.tolist() == [expected.get(d, 0) for d in whole.tolist()]
