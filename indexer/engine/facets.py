@@ -135,15 +135,18 @@ def count(
     """Each facet's value counts over ``found`` (docnums), narrowed by every filter but the facet's own
     (``narrowing``: a filter's name to which of ``found`` it keeps, or None when it is not set)."""
     out: dict[str, dict[str, int]] = {}
+    found = found.astype(np.intp, copy=False)  # once, not in each facet's indexing
     for facet in FACETS:
         docs = intersect(found, (m for key, m in narrowing.items() if key != facet.filter_key))
         column = columns[facet.source]
         tally = np.bincount(column.codes[docs], minlength=len(column.values))
+        if (blank := column.code("")) >= 0:
+            tally[blank] = 0
         # Codes follow the values' order, so neither order sorts strings: the most first (then by value), or
         # the newest value first.
         present = np.flatnonzero(tally)
-        present = present[np.lexsort((present, -tally[present]))] if facet.by_count else present[::-1]
-        present = present[present != column.code("")][: facet.limit]
+        present = present[np.argsort(-tally[present], kind="stable")] if facet.by_count else present[::-1]
+        present = present[: facet.limit]
         values, counts = column.values, tally[present].tolist()
         out[facet.name] = dict(zip(map(values.__getitem__, present.tolist()), counts, strict=True))
     return out
