@@ -175,7 +175,7 @@ class SearchService:
             date=gen.cols["date"][docnum],
             issue=gen.cols["issue_id"][docnum],
             page=page,
-            snippet=snippet(text, terms),
+            snippet=snippet(text, terms, plain=bool(gen.plain[docnum])),
         )
 
     # -- lookups -----------------------------------------------------------

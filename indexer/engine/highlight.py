@@ -42,10 +42,11 @@ def _patterns(terms: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], ...], bool
     return patterns, any(not _CJK_ONLY.match(p.pattern) for p in patterns)
 
 
-def spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
-    """Merged (start, end) ranges of every match of ``terms`` in ``text``."""
+def spans(text: str, terms: list[str], *, plain: bool = False) -> list[tuple[int, int]]:
+    """Merged (start, end) ranges of every match of ``terms`` in ``text`` (``plain``: known to hold no traditional
+    character, so searched as it is for CJK words)."""
     patterns, whole = _patterns(tuple(terms))
-    folded = normalise(text) if whole else simplified(text)
+    folded = normalise(text) if whole else text if plain else simplified(text)
     if len(patterns) == 1:  # one pattern's matches are in order and apart (none is empty: a term has a token)
         return [m.span() for m in patterns[0].finditer(folded)]
     found = [m.span() for pattern in patterns for m in pattern.finditer(folded)]
@@ -75,10 +76,13 @@ def highlight_all(text: str, terms: list[str]) -> str:
     return mark(text, spans(text, terms))
 
 
-def snippet(text: str, terms: list[str], size: int = FRAGMENT, fragments: int = MAX_FRAGMENTS) -> str:
-    """One to ``fragments`` fragments of about ``size`` characters around the matches."""
+def snippet(
+    text: str, terms: list[str], size: int = FRAGMENT, fragments: int = MAX_FRAGMENTS, *, plain: bool = False
+) -> str:
+    """One to ``fragments`` fragments of about ``size`` characters around the matches (``plain``: as ``spans``
+    takes it)."""
     text = text.replace("\n", " ")
-    ranges = spans(text, terms) if terms else []
+    ranges = spans(text, terms, plain=plain) if terms else []
     if not ranges:
         end = _cut_end(text, min(len(text), size))
         return html.escape(text[:end]) + ("…" if end < len(text) else "")

@@ -14,7 +14,8 @@ import numpy as np
 
 _SPACE = re.compile(r"[\s\u3000]+")
 # Full-width ASCII (ＰＭ２.５) counts as ASCII; the mapping keeps string lengths.
-_FULLWIDTH = {c: chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)}
+_FULLWIDTH_FIRST, _FULLWIDTH_LAST = 0xFF01, 0xFF5E
+_FULLWIDTH = {c: chr(c - 0xFEE0) for c in range(_FULLWIDTH_FIRST, _FULLWIDTH_LAST + 1)}
 
 
 @lru_cache(maxsize=1)
@@ -41,10 +42,18 @@ def normalise(text: str) -> str:
     if len(text) < _ARRAY_FROM:
         return text.translate(_folding())
     # An article: a table lookup over its code points, ten times faster than str.translate's dict a char.
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return _normalised(_codes(text)).tobytes().decode("utf-32-le", "surrogatepass")
+
+
+def _codes(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def _normalised(codes: np.ndarray) -> np.ndarray:
+    if not len(codes):
+        return codes
     table = _folding_array()
-    folded = table[codes] if codes.max() < len(table) else np.where(codes < len(table), table[codes & 0xFFFF], codes)
-    return folded.tobytes().decode("utf-32-le", "surrogatepass")
+    return table[codes] if codes.max() < len(table) else np.where(codes < len(table), table[codes & 0xFFFF], codes)
 
 
 _ARRAY_FROM = 150  # characters; below, str.translate is as fast
@@ -84,13 +93,21 @@ def fold(text: str) -> str:
     return _SPACE.sub("", normalise(text).lower())
 
 
-def fold_all(texts: list[str]) -> list[str]:
-    """``fold`` of each of ``texts``, in one pass over them all (a generation folds every article as it opens):
-    folding is character by character, so the texts joined with a separator that is neither whitespace nor
-    folded fold as each alone."""
+def fold_all(texts: list[str]) -> tuple[list[str], np.ndarray]:
+    """``fold`` of each of ``texts``, in one pass over them all (a generation folds every article as it opens),
+    and which of them hold no traditional character (``simplified`` leaves them as they are: a snippet of CJK
+    words searches such a text without folding it). Folding is character by character, so the texts joined with a
+    separator that is neither whitespace nor folded fold as each alone."""
     if not texts:
-        return []
+        return [], np.zeros(0, dtype=bool)
     joined = "\0".join(texts)
-    if len(texts) > 1 and joined.count("\0") != len(texts) - 1:
-        return [fold(t) for t in texts]  # a text holding the separator itself
-    return _SPACE.sub("", normalise(joined).lower()).split("\0")
+    if len(texts) > 1 and joined.count("\0") != len(texts) - 1:  # a text holding the separator itself
+        return [fold(t) for t in texts], np.array([simplified(t) == t for t in texts], dtype=bool)
+    codes = _codes(joined)
+    normalised = _normalised(codes)
+    starts = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]])
+    plain = np.ones(len(texts), dtype=bool)
+    traditional = (normalised != codes) & ((codes < _FULLWIDTH_FIRST) | (codes > _FULLWIDTH_LAST))
+    plain[np.searchsorted(starts, np.flatnonzero(traditional), side="right") - 1] = False
+    text = normalised.tobytes().decode("utf-32-le", "surrogatepass")
+    return _SPACE.sub("", text.lower()).split("\0"), plain

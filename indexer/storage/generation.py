@@ -70,7 +70,7 @@ class Generation:
         # Each facet's column as codes into its values, so filters and counts are array operations.
         self.coded = {name: Coded.of(self.cols[name]) for name in dict.fromkeys(f.source for f in FACETS)}
         self.dates = np.array([_day(d) for d in self.cols["date"]], dtype=np.int32)
-        self.texts = _fold_texts(self.parts)
+        self.texts, self.plain = _fold_texts(self.parts)
         self.grams = grams.Grams([p.segment for p in self.parts])
         articles = sum(len(p.live) for p in self.parts)
         self.cache = BoundedCache(max(POSTINGS_BUDGET, POSTINGS_PER_ARTICLE * articles))
@@ -183,8 +183,9 @@ def _open_parts(path: Path) -> list[parts.Part]:
     return opened
 
 
-def _fold_texts(opened: list[parts.Part]) -> Texts:
-    """Every article's folded title and body, by docnum (a deleted article's are empty)."""
+def _fold_texts(opened: list[parts.Part]) -> tuple[Texts, np.ndarray]:
+    """Every article's folded title and body, by docnum (a deleted article's are empty), and whether its body
+    has nothing that folding changes (``folding.fold_all``)."""
     titles: list[str] = []
     bodies: list[str] = []
     for part in opened:
@@ -194,7 +195,8 @@ def _fold_texts(opened: list[parts.Part]) -> Texts:
             part_titles[row] = part_bodies[row] = ""
         titles += part_titles
         bodies += part_bodies
-    return Texts(fold_all(titles), fold_all(bodies))
+    folded_bodies, plain = fold_all(bodies)
+    return Texts(fold_all(titles)[0], folded_bodies), plain
 
 
 def _shared(column: list[Any]) -> list[Any]:

@@ -78,6 +78,21 @@ def test_an_article_s_text_is_folded_as_a_query_is(chars):
     assert len(normalise(text)) == len(text)
 
 
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.text(st.one_of(_FOLDABLE, st.sampled_from("城管 通\n\0执法"), st.characters()), max_size=40), max_size=12
+    )
+)
+def test_a_generation_folds_its_texts_as_each_alone_and_knows_which_hold_no_traditional_character(texts):
+    # A snippet searches a text that folding leaves as it is without folding it: the two must agree.
+    from indexer.language.folding import fold, fold_all, simplified
+
+    folded, plain = fold_all(texts)
+    assert folded == [fold(t) for t in texts]
+    assert plain.tolist() == [simplified(t) == t for t in texts]
+
+
 @pytest.mark.parametrize(("typed", "wanted"), JUDGED["question"])
 def test_questions_typed_as_sentences_find_the_article(archive, articles, typed, wanted):
     result, first = first_hit(archive, typed)
