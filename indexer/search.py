@@ -85,7 +85,7 @@ class SearchService:
                 self.search("城管", per_page=1)
                 self.article(gen.cols["id"][gen.live[0]])
             if keep:
-                gen.vocabulary  # noqa: B018  read now, not by a worker's first forgiving search
+                gen.vocabulary.prepare()  # read now, not by a worker's first forgiving search
                 gen.warm()
                 reader()  # what reads a slip aloud, loaded once for every worker
                 thesaurus.load()

@@ -220,6 +220,12 @@ class Vocabulary:
         shaped = self.shaped(piece)
         return (_COST_SHAPE, shaped) if shaped else None
 
+    def prepare(self) -> None:
+        """Build now what corrections read on first use (the archive's characters by shape, its words by their
+        initials): in a forking master, once for every worker rather than in each on its first slip."""
+        self.shaped("")
+        self.initials("")
+
     def shaped(self, text: str) -> str | None:
         """The archive word that ``text`` differs from in one character of similar shape (勒索病毐 →
         勒索病毒), the likest and then the most frequent; None if there is none."""
