@@ -173,18 +173,43 @@ def load(
 ) -> dict[str, float]:
     """``clients`` threads on keep-alive connections for ``seconds``; latency percentiles and throughput.
     With ``once``, each client takes its own share of ``paths`` and none is asked twice (a cold mix)."""
+    return summary(*_drive(port, paths, clients, seconds, limit, once))
+
+
+def summary(latencies: list[float], elapsed: float, errors: int) -> dict[str, float]:
+    return {**percentiles(latencies), "rps": round(len(latencies) / elapsed, 1), "errors": errors}
+
+
+def cold_rounds(ports: dict[str, int], paths: list[str], clients: int, rounds: int, first: int) -> dict[str, dict]:
+    """Each server asked each of ``paths`` once, in ``rounds`` shares taken in turn (which server goes first
+    alternating from round to round, starting with the ``first``-th): a moment when the machine is slower
+    falls on both. Latencies, time and errors are summed over the rounds."""
+    names = list(ports)
+    totals: dict[str, tuple[list[float], float, int]] = {name: ([], 0.0, 0) for name in names}
+    share = -(-len(paths) // rounds)
+    for r in range(rounds):
+        chunk = paths[r * share : (r + 1) * share]
+        for name in names if (r + first) % 2 == 0 else names[::-1]:
+            latencies, elapsed, errors = _drive(ports[name], chunk, clients, 600, once=True)
+            done = totals[name]
+            totals[name] = (done[0] + latencies, done[1] + elapsed, done[2] + errors)
+    return {name: summary(*totals[name]) for name in names}
+
+
+def _drive(
+    port: int, paths: list[str], clients: int, seconds: float, limit: int = 200_000, once: bool = False
+) -> tuple[list[float], float, int]:
     latencies: list[float] = []
     errors = [0]
     stop = time.perf_counter() + seconds
     lock = threading.Lock()
 
-    def client(offset: int) -> None:
+    def client(offset: int, end: int) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         i = offset
         mine = []
-        share = len(paths) // clients
         while time.perf_counter() < stop and len(mine) < limit:
-            if once and i >= offset + share:
+            if once and i >= end:
                 break
             path = paths[i % len(paths)]
             i += 1
@@ -207,18 +232,22 @@ def load(
             latencies.extend(mine)
 
     began = time.perf_counter()
-    starts = [k * (len(paths) // clients) if once else k * 3 for k in range(clients)]
-    threads = [threading.Thread(target=client, args=(start,)) for start in starts]
+    # Asked once: each client its own share, together every path; else each starts a little further on.
+    bounds = [
+        (k * len(paths) // clients, (k + 1) * len(paths) // clients) if once else (k * 3, 0) for k in range(clients)
+    ]
+    threads = [threading.Thread(target=client, args=bound) for bound in bounds]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    elapsed = time.perf_counter() - began
-    return {**percentiles(latencies), "rps": round(len(latencies) / elapsed, 1), "errors": errors[0]}
+    return latencies, time.perf_counter() - began, errors[0]
 
 
 # Cold searches, none asked twice: pieces of titles in process, then over HTTP; whole words over HTTP.
 COLD = {"in_process": 200, "pieces": 400, "words": 1200}
+# Over HTTP each cold mix is asked in this many rounds, the servers taking turns (``cold_rounds``).
+COLD_ROUNDS = 4
 
 
 def path_of(params: dict[str, str]) -> str:
@@ -298,14 +327,14 @@ def serve_both(workdir: Path, corpus: Path, index: Path, db: Path) -> tuple[Serv
 
 
 def over_http(ours: Server, peer: Server, cold: dict[str, list[dict]], seconds: float) -> dict:
-    """Each cold mix once through (both in turn, alternating which goes first), then the warm mix at 1, 4 and
-    8 clients, a trivial endpoint, and each worker's memory after it all."""
+    """Each cold mix once through (in rounds, the servers taking turns: ``cold_rounds``), then the warm mix at 1,
+    4 and 8 clients, a trivial endpoint, and each worker's memory after it all."""
     result: dict = {"serve_first_answer_s": round(ours.first_answer, 2)}
     servers = {"ours": ours, "fts5": peer}
     for turn, (mix, queries) in enumerate(cold.items()):
-        paths = [path_of(p) for p in queries]
-        for name in ("ours", "fts5") if turn % 2 == 0 else ("fts5", "ours"):
-            result[f"{name}_{mix}"] = load(servers[name].port, paths, 4, 600, once=True)
+        ports = {name: server.port for name, server in servers.items()}
+        for name, figures in cold_rounds(ports, [path_of(p) for p in queries], 4, COLD_ROUNDS, turn).items():
+            result[f"{name}_{mix}"] = figures
     warm = [path_of(p) for p in QUERY_MIX]
     for count in (1, 4, 8):
         for name in ("ours", "fts5") if count != 4 else ("fts5", "ours"):
