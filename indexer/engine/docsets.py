@@ -52,6 +52,8 @@ def positions(docs: np.ndarray, subset: np.ndarray) -> np.ndarray:
     """Where each of ``subset`` (sorted, every one of them in ``docs``) is in ``docs`` (sorted)."""
     if not len(subset):
         return np.zeros(0, dtype=np.intp)
+    if len(subset) == len(docs):  # every one of them (a search that no filter narrowed)
+        return np.arange(len(docs))
     if _tabled(len(docs), len(subset)) < _searched(len(subset), len(docs)):
         table = np.empty(int(docs[-1]) + 1, dtype=np.intp)
         table[docs] = np.arange(len(docs))

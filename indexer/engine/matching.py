@@ -198,7 +198,7 @@ def _match(plan: Match, source: Source, found: list[tuple[str, str]] | None) -> 
     for word in plan.whole_words:
         holding, count = in_any([source.word_docs(f, word) for f in word_fields], typed.docs)
         if count:
-            values[holding] += ranking.whole_word_bonus(total, count)
+            values += holding * ranking.whole_word_bonus(total, count)  # a mask times the bonus: one pass
     if found is not None:
         pairs = zip(plan.alternatives[1:], added, strict=True)
         found.extend((plan.typed, text) for (text, _), scores in pairs if scores)
