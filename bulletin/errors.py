@@ -43,13 +43,25 @@ class RequestLimits:
                 title="地址过长",
                 description=f"请求地址有 {size} 字节，最多 {MAX_URI_BYTES} 字节。请缩短查询后重试。",
             )
-        headers = sum(len(name) + len(value) + 4 for name, value in req.headers.items())
+        headers = _header_bytes(req.env)
         if headers > MAX_HEADER_BYTES:
             raise falcon.HTTPError(
                 falcon.HTTP_431,
                 title="请求头过大",
                 description=f"请求头共 {headers} 字节，最多 {MAX_HEADER_BYTES} 字节。请清除本站的 Cookie 后重试。",
             )
+
+
+def _header_bytes(env: dict) -> int:
+    """The request's header lines' bytes ("Name: value" and the line break), from the WSGI variables: what
+    falcon's ``req.headers`` would give, without building it for every request."""
+    size = 0
+    for key, value in env.items():
+        if key.startswith("HTTP_"):
+            size += len(key) - 5 + len(value) + 4
+        elif key in ("CONTENT_TYPE", "CONTENT_LENGTH") and value:
+            size += len(key) + len(value) + 4
+    return size
 
 
 def _query_error(req: falcon.Request, resp: falcon.Response, exc: QueryError, params: dict) -> None:

@@ -38,18 +38,18 @@ COMPLETE_MARK = "meta.json"
 class IndexStore:
     def __init__(self, root: str | Path):
         self.root = Path(root)
+        self._current = str(self.root / CURRENT)  # a string: asked with every search, not a path made each time
         self._known: tuple[tuple[int, int, int], str | None] | None = None  # CURRENT's identity and name
 
     def current_name(self) -> str | None:
         """The live generation's name. Every search asks, so the file is read again only when it is another
         file (``CURRENT`` is only ever replaced by a rename) or was written since."""
-        path = self.root / CURRENT
         try:
-            stat = os.stat(path)
+            stat = os.stat(self._current)
             identity = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
             if self._known is not None and self._known[0] == identity:
                 return self._known[1]
-            name = path.read_text(encoding="utf-8").strip() or None
+            name = Path(self._current).read_text(encoding="utf-8").strip() or None
         except FileNotFoundError:
             return None
         self._known = (identity, name)
