@@ -1,8 +1,8 @@
 """gunicorn's logger, with the access log's fields worked out only as far as its format names them.
 
 gunicorn builds every field it knows for each request (each request and response header, each WSGI variable,
-the time formatted) before formatting a line that uses five of them; that was a few per cent of a search's
-cost. A format that names another field gets gunicorn's own.
+the time formatted) before formatting a line that uses five of them: a few per cent of a search's cost. A
+format that names another field gets gunicorn's own.
 """
 
 from __future__ import annotations

@@ -95,7 +95,7 @@ def in_any(lists: list[np.ndarray], needles: np.ndarray) -> tuple[np.ndarray, in
 
 def joined(first: np.ndarray, second: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The union of ``first`` and ``second`` (sorted), which of it are in ``first``, and the ``counts`` of
-    ``second`` where they are (0 elsewhere)."""
+    ``second`` (a posting's, each at least 1) where they are (0 elsewhere)."""
     if not len(second):
         return first, np.ones(len(first), dtype=bool), np.zeros(len(first), np.int64)
     universe = max(int(first[-1]) if len(first) else 0, int(second[-1])) + 1
