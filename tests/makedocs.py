@@ -374,20 +374,23 @@ def converted_all(sources: list[Path], out: Path, fmt: str) -> list[Path]:
 
 def scanned(pdf: Path, *, dpi: int = 200, angle: float = 0.6, seed: int = 6) -> list:
     """The pages of ``pdf`` as a scanner gives them back: drawn in grey at ``dpi`` (pdfium), turned by ``angle``
-    degrees, with paper grain and JPEG artefacts (Pillow). PIL images."""
+    degrees, with paper grain from ``seed`` (numpy) and JPEG artefacts (Pillow). PIL images."""
     import io
     import random
 
+    import numpy as np
     import pypdfium2
     from PIL import Image, ImageFilter
 
-    rng = random.Random(seed)
+    rng, noise = random.Random(seed), np.random.default_rng(seed)
     pages = []
     document = pypdfium2.PdfDocument(str(pdf))
     for index in range(len(document)):
         image = document[index].render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
         image = image.rotate(angle * (1 if index % 2 else -1), resample=Image.BICUBIC, expand=False, fillcolor=255)
-        grain = Image.effect_noise(image.size, 18).filter(ImageFilter.GaussianBlur(0.6))
+        # Grain from the seed (Pillow's effect_noise draws from C's rand(), which depends on what ran before).
+        grain = np.clip(noise.normal(128, 18, (image.height, image.width)), 0, 255).astype(np.uint8)
+        grain = Image.fromarray(grain).filter(ImageFilter.GaussianBlur(0.6))
         image = Image.blend(image, grain, 0.12)
         noisy = io.BytesIO()
         image.save(noisy, "JPEG", quality=rng.randint(55, 70))

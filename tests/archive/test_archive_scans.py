@@ -1,16 +1,18 @@
 """Issues the office kept as scans and as old Word or WPS files, read back to the same issue as the text form.
 
 The files are made here as the office makes them: Word layouts written to PDF by LibreOffice, drawn at 200 dpi in
-grey, turned a little, with paper grain and JPEG artefacts (pdfium and Pillow), saved as an image-only PDF or as
-page images; .doc written by LibreOffice (a WPS .wps is the same compound file). Needs LibreOffice and the
+grey, turned a little, with paper grain and JPEG artefacts (pdfium, numpy and Pillow), saved as an image-only PDF
+or as page images; .doc written by LibreOffice (a WPS .wps is the same compound file). Needs LibreOffice and the
 recognition extra (pip install '.[ocr]'), which .ci/run installs.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 
@@ -20,6 +22,7 @@ from makedocs import libreoffice, office_docx, same_issue, scanned, scanned_pdf
 
 from archive import TooMuchError, UnreadableFileError, read_bytes, read_file
 from archive.limits import Limits
+from archive.readers import ocr
 from archive.readers.ocr import available
 from archive.readers.office import read_legacy
 
@@ -87,6 +90,24 @@ def test_page_images_read_back_to_the_same_issue_and_again_from_the_cache(short_
     if len(pages) == 1:
         pages[0].save(tmp_path / "2018-03.png")
         same_issue(read_file(tmp_path / "2018-03.png"), expected)
+
+
+def test_a_line_the_detector_passes_over_beside_a_wide_gap_is_read_again(short_scan):
+    import numpy as np
+
+    page = short_scan[1][0]
+    found, _ = ocr._engine()(np.asarray(page.convert("RGB")))
+    spans = sorted((min(p[1] for p in box), max(p[1] for p in box), text) for box, text, _ in found)
+    below = [b[0] - a[1] for a, b in itertools.pairwise(spans)]
+    lost = int(np.argmax(below[1:])) + 1  # the line above the widest gap below the first line
+    # Without it, the band between the lines around it is taller than three lines.
+    assert spans[lost + 1][0] - spans[lost - 1][1] > 3 * statistics.median(bottom - top for top, bottom, _ in spans)
+    kept = [f for f in found if f[1] != spans[lost][2]]
+    assert len(kept) == len(found) - 1
+    missed = ocr._missed_lines(page, found)  # what the detector itself passed over (this page's number)
+    assert all(not (top < box[2][1] and box[0][1] < bottom) for box, _, _ in missed for top, bottom, _ in spans)
+    again = [text for _, text, _ in ocr._missed_lines(page, kept)]
+    assert sorted(again) == sorted([spans[lost][2], *(text for _, text, _ in missed)])
 
 
 def test_doc_and_wps_written_by_libreoffice_read_back_to_the_same_issue(tmp_path):
