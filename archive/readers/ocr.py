@@ -39,6 +39,7 @@ LOW = 0.85  # a line recognised with less confidence is listed for checking
 ENGINE = "rapidocr-ppocrv4-7"  # part of the cache key: a new engine or a new way of reading recognises again
 INSTALL = "pip install 'bulletin-archive[ocr]'（即 rapidocr-onnxruntime 和 pypdfium2）"
 _SURE = 0.8  # a band read as a line is a line only when read with this confidence (a blank reads as noise)
+AGAIN = 20  # bands of ink a page may have read again as lines: a page of stripes is not read band by band
 _STRIP = 0.75  # the right quarter of a page, where a contents page's numbers stand
 _NUMBER = re.compile(r"^\.*\d{1,3}$")
 _CONTENTS = re.compile(r"^\s*目\s*录\s*$")
@@ -165,14 +166,16 @@ def _missed_lines(image: Any, found: list) -> list:
     left = max(0, int(min(min(p[0] for p in box) for box, _, _ in found)) - 10)
     right = min(image.size[0], int(max(max(p[0] for p in box) for box, _, _ in found)) + 10)
     ink = np.asarray(image.convert("L")) < 128
-    out, reach = [], 0
+    bands, reach = [], 0
     for top, bottom in [*spans, (image.size[1], image.size[1])]:
         if top - reach > height * 0.8:
             for start, end in _ink_runs(ink[int(reach) : int(top), left:right], gap=max(2, int(height / 8))):
                 if height * 0.5 <= end - start <= height * 3:
-                    upper, lower = int(reach) + max(0, start - 3), int(reach) + min(int(top - reach), end + 3)
-                    out += _line_in(image, ink[upper:lower], (left, right), (upper, lower), height)
+                    bands.append((int(reach) + max(0, start - 3), int(reach) + min(int(top - reach), end + 3)))
         reach = max(reach, bottom)
+    out = []
+    for upper, lower in bands[:AGAIN]:
+        out += _line_in(image, ink[upper:lower], (left, right), (upper, lower), height)
     return out
 
 

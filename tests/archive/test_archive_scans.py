@@ -110,6 +110,25 @@ def test_a_line_the_detector_passes_over_beside_a_wide_gap_is_read_again(short_s
     assert sorted(again) == sorted([spans[lost][2], *(text for _, text, _ in missed)])
 
 
+def test_a_page_of_stripes_has_at_most_a_bounded_number_of_bands_read_again(monkeypatch):
+    from PIL import Image, ImageDraw
+
+    page = Image.new("L", (1654, 2339), 255)
+    draw = ImageDraw.Draw(page)
+    for top in range(300, 2300, 25):  # bars as tall as a line of body type, closer than lines are
+        draw.rectangle((250, top, 1400, top + 14), fill=0)
+    found = [([[250, y], [1400, y], [1400, y + 30], [250, y + 30]], "北京城管", 0.99) for y in (100, 150, 200)]
+    engine, reads = ocr._engine(), []
+
+    def counted(*args, **kwargs):  # the real engine, each call counted
+        reads.append(args[0].shape)
+        return engine(*args, **kwargs)
+
+    monkeypatch.setattr(ocr, "_engine", lambda: counted)
+    ocr._missed_lines(page, found)
+    assert len(reads) == ocr.AGAIN  # of 80 bars
+
+
 def test_doc_and_wps_written_by_libreoffice_read_back_to_the_same_issue(tmp_path):
     expected = read_file(SEED)
     (doc,) = libreoffice(office_docx(expected.issue, tmp_path / "2017-06.docx"), tmp_path, "doc")
