@@ -41,10 +41,8 @@ def shipped_file(name: str) -> Path:
 
 
 def vocabulary_file(name: str) -> Path:
-    """The file in use: the data folder's once it exists, else the shipped one."""
-    if _vocabulary_dir is not None and (_vocabulary_dir / name).exists():
-        return _vocabulary_dir / name
-    return shipped_file(name)
+    """The file in use: the data folder's once it exists, else the shipped one (``state``)."""
+    return Path(state(name)[0])
 
 
 def seed_vocabulary() -> None:
@@ -142,8 +140,8 @@ def signature(path: Path) -> tuple[str, int, int]:
 
 
 def state(name: str) -> tuple[str, int, int]:
-    """The ``signature`` of the file in use (``vocabulary_file``), with one stat: every search asks, so that
-    an edit made through another worker is seen at once."""
+    """The ``signature`` of the file in use, the data folder's once it exists, else the shipped one, with one
+    stat: every search asks, so that an edit made through another worker is seen at once."""
     if _vocabulary_dir is not None:
         path = os.path.join(_vocabulary_dir, name)
         try:

@@ -185,7 +185,7 @@ def _open_parts(path: Path) -> list[parts.Part]:
 
 def _fold_texts(opened: list[parts.Part]) -> tuple[Texts, np.ndarray]:
     """Every article's folded title and body, by docnum (a deleted article's are empty), and whether its body
-    has nothing that folding changes (``folding.fold_all``)."""
+    holds no traditional character (``folding.fold_all``)."""
     titles: list[str] = []
     bodies: list[str] = []
     for part in opened:
