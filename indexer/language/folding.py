@@ -101,7 +101,7 @@ def fold_all(texts: list[str]) -> tuple[list[str], np.ndarray]:
     if not texts:
         return [], np.zeros(0, dtype=bool)
     joined = "\0".join(texts)
-    if len(texts) > 1 and joined.count("\0") != len(texts) - 1:  # a text holding the separator itself
+    if joined.count("\0") != len(texts) - 1:  # a text holding the separator itself
         return [fold(t) for t in texts], np.array([simplified(t) == t for t in texts], dtype=bool)
     codes = _codes(joined)
     normalised = _normalised(codes)

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 from conftest import ROOT
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from indexer.language.analysis import is_word
@@ -84,6 +84,7 @@ def test_an_article_s_text_is_folded_as_a_query_is(chars):
         st.text(st.one_of(_FOLDABLE, st.sampled_from("城管 通\n\0执法"), st.characters()), max_size=40), max_size=12
     )
 )
+@example(["\0"])  # one text holding the separator the texts are joined with
 def test_a_generation_folds_its_texts_as_each_alone_and_knows_which_hold_no_traditional_character(texts):
     # A snippet searches a text that folding leaves as it is without folding it: the two must agree.
     from indexer.language.folding import fold, fold_all, simplified
