@@ -87,15 +87,21 @@ def snippet(
         end = _cut_end(text, min(len(text), size))
         return html.escape(text[:end]) + ("…" if end < len(text) else "")
     windows: list[tuple[int, int]] = []
+    budget = size * fragments  # dense matches widen one fragment; they must not make the snippet a page
     for start, end in ranges:
         if windows and end <= windows[-1][1]:
             continue
-        if len(windows) == fragments:
+        own = _cut_start(text, max(0, start - size // 3))
+        joins = bool(windows) and own <= windows[-1][1]
+        if not joins and len(windows) == fragments:
             break
-        lo = _cut_start(text, max(0, start - size // 3))
-        hi = _cut_end(text, min(len(text), max(end, lo + size)))
-        if windows and lo <= windows[-1][1]:
-            windows[-1] = (windows[-1][0], hi)
+        lo = windows[-1][0] if joins else own
+        room = budget - sum(b - a for a, b in (windows[:-1] if joins else windows))
+        if windows and end - lo > room:
+            break
+        hi = _cut_end(text, min(len(text), max(end, min(own + size, lo + room))))
+        if joins:
+            windows[-1] = (lo, hi)
         else:
             windows.append((lo, hi))
     parts = []

@@ -242,6 +242,17 @@ def test_snippet_size_and_fragments(archive):
         assert len(plain) <= 3 * 160
 
 
+def test_dense_matches_widen_one_fragment_only_as_far_as_the_snippets_budget():
+    from indexer.engine.highlight import FRAGMENT, MAX_FRAGMENTS, snippet
+
+    sentence = "西城局利用执法记录仪做好环境秩序保障工作，"  # 21 characters, a match in each
+    text = sentence * 60 + "最后一句也有执法记录仪。"
+    marked = snippet(text, ["执法记录仪"])
+    plain = re.sub(r"<[^>]+>", "", marked)
+    assert len(plain) <= FRAGMENT * MAX_FRAGMENTS + 2 * 21  # a clause's slack at each end
+    assert marked.count("<mark>执法记录仪</mark>") >= 10 and plain.endswith("…")
+
+
 def test_lookups(archive):
     record = archive.article("2017-06-a20")
     assert record.article.title == "石景山局：充分发挥执法记录仪在拆违工作中的作用"
