@@ -7,7 +7,10 @@ builds the index if there is none, and refuses to start on a damaged one.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import falcon
+from falcon import testing
 
 import api
 import web
@@ -19,12 +22,34 @@ from .errors import RequestLimits, add_handlers
 from .headers import HeadAndSecurity
 from .settings import Settings
 
+# Searches a newly forked worker answers before its first request (``App.rehearse``): about half a second.
+REHEARSED = 100
 
-def create_app(service: SearchService, settings: Settings, *, pages: bool = True) -> falcon.App:
+
+class App(falcon.App):
+    """The Falcon app, with what a worker does once it is forked and before it takes requests."""
+
+    __slots__ = ("service",)
+
+    def rehearse(self, searches: int = REHEARSED) -> int:
+        """Answer searches of the archive's most frequent words through the whole app, as its first requests
+        would be; how many were answered. A worker forked from the master shares its memory, and its first
+        searches write to those pages (so the kernel copies them) and fill its caches, each at a cost: paid
+        here, not by its first users. Nothing is logged or kept but what the searches read."""
+        answered = []
+        for word in self.service.frequent_words(searches):
+            environ = testing.create_environ("/api/search", query_string=urlencode({"q": word}))
+            for _ in self(environ, lambda status, headers, exc_info=None: answered.append(status)):
+                pass
+        return sum(status.startswith("200") for status in answered)
+
+
+def create_app(service: SearchService, settings: Settings, *, pages: bool = True) -> App:
     """The Falcon app over ``service`` (with ``pages``, the HTML pages as well as the JSON API)."""
-    app = falcon.App(
+    app = App(
         middleware=[HeadAndSecurity(), RequestLimits(), PublicAddress(settings.public_url), GenerationETag(service)]
     )
+    app.service = service
     app.req_options.auto_parse_qs_csv = False
     add_handlers(app, pages=pages)
     use_vocabulary(settings.data_dir / "vocabulary")
@@ -50,7 +75,7 @@ def prepare(settings: Settings, **build_options) -> SearchService:
     return service
 
 
-def get_app() -> falcon.App:
+def get_app() -> App:
     """WSGI entry point (``gunicorn 'bulletin.app:get_app()'``): settings from the environment."""
     settings = Settings.from_env()
     return create_app(prepare(settings), settings)

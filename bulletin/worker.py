@@ -99,6 +99,7 @@ class _Sink:
 
 class Worker(BaseWorker):
     def run(self) -> None:
+        self._rehearse()
         if self.cfg.is_ssl:  # serve speaks no TLS itself; gunicorn's own handling stays for it
             SyncWorker.run(self)  # type: ignore[arg-type]
             return
@@ -125,6 +126,17 @@ class Worker(BaseWorker):
             self._expire(time.monotonic())
         for connection in list(self.connections.values()):
             self._close(connection)
+
+    def _rehearse(self) -> None:
+        """The app's rehearsal (``bulletin.app.App.rehearse``), if it has one, before the first request; a
+        failure is logged and the worker serves all the same (the same fault answers each request clearly)."""
+        rehearse = getattr(self.wsgi, "rehearse", None)
+        if rehearse is None:
+            return
+        try:
+            rehearse()
+        except Exception:
+            self.log.exception("Rehearsal before the first request failed")
 
     def _wait(self) -> float:
         if not self.connections:

@@ -9,6 +9,7 @@ How a request is answered is ``answering``'s; this module shapes the answer
 
 from __future__ import annotations
 
+import heapq
 import threading
 import time
 from dataclasses import dataclass
@@ -232,6 +233,11 @@ class SearchService:
         tally = np.bincount(column.codes[gen.live_docs], minlength=len(column.values))
         present = [(-int(n), v) for v, n in zip(column.values, tally, strict=True) if v and n]  # of live articles only
         return [v for _, v in sorted(present)]
+
+    def frequent_words(self, count: int) -> list[str]:
+        """The live archive's ``count`` most frequent words of two characters or more, the most frequent first."""
+        frequency = self.generation().vocabulary.frequency
+        return heapq.nlargest(count, (w for w in frequency if len(w) > 1), key=frequency.__getitem__)
 
     def issues(self) -> list[dict[str, Any]]:
         """All issues, newest first, without their article lists."""
