@@ -23,7 +23,7 @@ from .engine import query as q
 from .engine import ranking
 from .engine.docsets import positions
 from .engine.facets import FACETS
-from .engine.highlight import highlight_all, snippet
+from .engine.highlight import Marks, highlight_all
 from .engine.related import related as related_docs
 from .engine.request import MAX_QUERY, PARAMS, SearchRequest
 from .engine.results import ArticleRecord, Hit, SearchResult
@@ -130,6 +130,7 @@ class SearchService:
         values = None if dated else scored.values[positions(scored.docs, matched)]
         ordered = matched[ranking.first(start + request.per_page, gen.rank[matched], values)]
         terms = answering.highlight_terms(answer.understood, answer.parsed)
+        marks = Marks(terms)
         params = request.params
         if conditions := answer.understood.conditions:
             params.update(q=answer.understood.searched, **{k: v for c in conditions for k, v in c.params().items()})
@@ -139,7 +140,7 @@ class SearchService:
             page=request.page,
             per_page=request.per_page,
             took_ms=round((time.perf_counter() - started) * 1000, 1),
-            hits=[self._hit(gen, n, terms) for n in ordered[start:].tolist()],
+            hits=[self._hit(gen, n, marks) for n in ordered[start:].tolist()],
             facets=answer.facets,
             filters=answer.filters,
             sort=request.sort,
@@ -165,7 +166,7 @@ class SearchService:
                 out.append(Suggestion(f"词“{term}”", total, {"q": rest}))
         return sorted(out, key=lambda s: -s.total)
 
-    def _hit(self, gen: Generation, docnum: int, terms: list[str]) -> Hit:
+    def _hit(self, gen: Generation, docnum: int, marks: Marks) -> Hit:
         title, unit, district, section, page, text = gen.hit_record(docnum)
         return Hit(
             id=gen.cols["id"][docnum],
@@ -176,7 +177,7 @@ class SearchService:
             date=gen.cols["date"][docnum],
             issue=gen.cols["issue_id"][docnum],
             page=page,
-            snippet=snippet(text, terms, plain=bool(gen.plain[docnum])),
+            snippet=marks.snippet(text, plain=bool(gen.plain[docnum])),
         )
 
     # -- lookups -----------------------------------------------------------

@@ -20,7 +20,7 @@ FRAGMENT = 100
 MAX_FRAGMENTS = 3
 SEPARATOR = " … "
 _TOKENS = re.compile(r"[A-Za-z0-9]+(?:\.[0-9]+)*|[^\sA-Za-z0-9]")
-_HARD = re.compile("[。！？；!?;\n]")  # sentence breaks
+_HARD = re.compile("[。！？；!?;]")  # sentence breaks (a line break is read as a space)
 _SOFT = re.compile("[，、：,:]")  # clause breaks
 _ESCAPED = re.compile("[&<>\"']")  # what html.escape changes
 _CJK_ONLY = re.compile("^(?:[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in CJK_RANGES) + r"]|\\s\*)+$")
@@ -42,50 +42,58 @@ def _patterns(terms: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], ...], bool
     return patterns, any(not _CJK_ONLY.match(p.pattern) for p in patterns)
 
 
-def spans(text: str, terms: list[str], *, plain: bool = False) -> list[tuple[int, int]]:
-    """Merged (start, end) ranges of every match of ``terms`` in ``text`` (``plain``: known to hold no traditional
-    character, so searched as it is for CJK words)."""
-    patterns, whole = _patterns(tuple(terms))
-    folded = normalise(text) if whole else text if plain else simplified(text)
-    if len(patterns) == 1:  # one pattern's matches are in order and apart (none is empty: a term has a token)
-        return [m.span() for m in patterns[0].finditer(folded)]
-    found = [m.span() for pattern in patterns for m in pattern.finditer(folded)]
-    found.sort()
-    merged: list[tuple[int, int]] = []
-    for start, end in found:
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
+class Marks:
+    """One search's terms as patterns, compiled once for all its hits (a hit's snippet then costs only the
+    searching and the cutting)."""
+
+    def __init__(self, terms: list[str]):
+        self.patterns, self.whole = _patterns(tuple(terms))
+
+    def spans(self, text: str, *, plain: bool = False) -> list[tuple[int, int]]:
+        """Merged (start, end) ranges of every match in ``text`` (``plain``: known to hold no traditional
+        character, so searched as it is for CJK words)."""
+        patterns = self.patterns
+        if not patterns:
+            return []
+        folded = normalise(text) if self.whole else text if plain else simplified(text)
+        if len(patterns) == 1:  # one pattern's matches are in order and apart (none is empty: a term has a token)
+            return [m.span() for m in patterns[0].finditer(folded)]
+        found = [m.span() for pattern in patterns for m in pattern.finditer(folded)]
+        found.sort()
+        merged: list[tuple[int, int]] = []
+        for start, end in found:
+            if merged and start <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+            else:
+                merged.append((start, end))
+        return merged
+
+    def snippet(self, text: str, size: int = FRAGMENT, fragments: int = MAX_FRAGMENTS, *, plain: bool = False) -> str:
+        """One to ``fragments`` fragments of about ``size`` characters around the matches, ``size`` times
+        ``fragments`` characters at most however dense they are (``plain``: as ``spans`` takes it); line breaks
+        shown as spaces."""
+        ranges = self.spans(text, plain=plain)
+        if not ranges:
+            end = _cut_end(text, min(len(text), size))
+            return html.escape(text[:end]).replace("\n", " ") + ("…" if end < len(text) else "")
+        windows = _windows(text, ranges, size, fragments)
+        parts = []
+        starts, ends = [s for s, _ in ranges], [e for _, e in ranges]  # both ascending: ranges are merged
+        for lo, hi in windows:
+            within = ranges[bisect.bisect_right(ends, lo) : bisect.bisect_left(starts, hi)]
+            parts.append(mark(text[lo:hi], [(max(s, lo) - lo, min(e, hi) - lo) for s, e in within]))
+        prefix = "…" if windows[0][0] > 0 else ""
+        suffix = "…" if windows[-1][1] < len(text) else ""
+        return (prefix + SEPARATOR.join(parts) + suffix).replace("\n", " ")
+
+    def all(self, text: str) -> str:
+        """The whole text escaped, every match marked (for an article page)."""
+        return mark(text, self.spans(text))
 
 
-def mark(text: str, ranges: list[tuple[int, int]]) -> str:
-    """``text`` escaped, with ``ranges`` wrapped in <mark>."""
-    escape = html.escape if _ESCAPED.search(text) else str  # most texts have nothing to escape
-    out, pos = [], 0
-    for start, end in ranges:
-        out += (escape(text[pos:start]), "<mark>", escape(text[start:end]), "</mark>")
-        pos = end
-    out.append(escape(text[pos:]))
-    return "".join(out)
-
-
-def highlight_all(text: str, terms: list[str]) -> str:
-    """The whole text escaped, every match marked (for an article page)."""
-    return mark(text, spans(text, terms))
-
-
-def snippet(
-    text: str, terms: list[str], size: int = FRAGMENT, fragments: int = MAX_FRAGMENTS, *, plain: bool = False
-) -> str:
-    """One to ``fragments`` fragments of about ``size`` characters around the matches (``plain``: as ``spans``
-    takes it)."""
-    text = text.replace("\n", " ")
-    ranges = spans(text, terms, plain=plain) if terms else []
-    if not ranges:
-        end = _cut_end(text, min(len(text), size))
-        return html.escape(text[:end]) + ("…" if end < len(text) else "")
+def _windows(text: str, ranges: list[tuple[int, int]], size: int, fragments: int) -> list[tuple[int, int]]:
+    """Where a snippet's fragments start and end: each from a little before a match to a break after it, those
+    that meet joined, as long as all of them fit ``size`` times ``fragments`` characters."""
     windows: list[tuple[int, int]] = []
     budget = size * fragments  # dense matches widen one fragment; they must not make the snippet a page
     for start, end in ranges:
@@ -104,14 +112,35 @@ def snippet(
             windows[-1] = (lo, hi)
         else:
             windows.append((lo, hi))
-    parts = []
-    starts, ends = [s for s, _ in ranges], [e for _, e in ranges]  # both ascending: ranges are merged
-    for lo, hi in windows:
-        within = ranges[bisect.bisect_right(ends, lo) : bisect.bisect_left(starts, hi)]
-        parts.append(mark(text[lo:hi], [(max(s, lo) - lo, min(e, hi) - lo) for s, e in within]))
-    prefix = "…" if windows[0][0] > 0 else ""
-    suffix = "…" if windows[-1][1] < len(text) else ""
-    return prefix + SEPARATOR.join(parts) + suffix
+    return windows
+
+
+def mark(text: str, ranges: list[tuple[int, int]]) -> str:
+    """``text`` escaped, with ``ranges`` wrapped in <mark>."""
+    escape = html.escape if _ESCAPED.search(text) else str  # most texts have nothing to escape
+    out, pos = [], 0
+    for start, end in ranges:
+        out += (escape(text[pos:start]), "<mark>", escape(text[start:end]), "</mark>")
+        pos = end
+    out.append(escape(text[pos:]))
+    return "".join(out)
+
+
+def spans(text: str, terms: list[str], *, plain: bool = False) -> list[tuple[int, int]]:
+    """``Marks.spans`` for one text."""
+    return Marks(terms).spans(text, plain=plain)
+
+
+def highlight_all(text: str, terms: list[str]) -> str:
+    """``Marks.all`` for one text."""
+    return Marks(terms).all(text)
+
+
+def snippet(
+    text: str, terms: list[str], size: int = FRAGMENT, fragments: int = MAX_FRAGMENTS, *, plain: bool = False
+) -> str:
+    """``Marks.snippet`` for one text."""
+    return Marks(terms).snippet(text, size, fragments, plain=plain)
 
 
 def _cut_start(text: str, pos: int) -> int:
