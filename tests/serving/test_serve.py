@@ -48,6 +48,7 @@ def test_serve_builds_the_index_searches_and_takes_an_upload_without_restart(ser
     assert totals == {25}
     assert server.get("/healthz")[1]["issues"] == 6
     assert "GET /api/search" in server.output()  # the access log
+    assert "Rehearsal" not in server.output()  # each worker rehearsed before its first request, without error
 
 
 def test_pages_and_errors_over_http(served):
