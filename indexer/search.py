@@ -127,8 +127,11 @@ class SearchService:
         start = (request.page - 1) * request.per_page
         # Only the pages up to this one are ordered; totals and facets need no order.
         dated = request.sort == "date" or scored is None
-        values = None if dated else scored.values[positions(scored.docs, matched)]
-        ordered = matched[ranking.first(start + request.per_page, gen.rank[matched], values)]
+        if dated:
+            values = None
+        else:  # no filter narrowed the matches: their scores as they are
+            values = scored.values if len(matched) == len(scored) else scored.values[positions(scored.docs, matched)]
+        ordered = matched[ranking.first(start + request.per_page, gen.rank, matched, values)]
         terms = answering.highlight_terms(answer.understood, answer.parsed)
         marks = Marks(terms)
         params = request.params

@@ -64,3 +64,17 @@ def test_joined_is_the_union_with_where_each_came_from(first, second):
     assert in_first.tolist() == np.isin(whole, a).tolist()
     expected = dict(zip(b.tolist(), counts.tolist(), strict=True))
     assert placed.tolist() == [expected.get(d, 0) for d in whole.tolist()]
+
+
+@pytest.mark.parametrize(
+    ("size", "k"), [(size, k) for size in (2, 21, 600, 5000, 20000) for k in (1, 20, 100) if k < size]
+)
+def test_the_kth_largest_is_numpys_whatever_the_ties(size, k):
+    from indexer.engine.ranking import kth_largest
+
+    rng = np.random.default_rng(size * 3 + k)
+    spread = rng.random(size) * 10
+    tied = np.round(spread) + rng.integers(0, 2, size)  # a few values, each many times
+    rising, equal = np.arange(size, dtype=np.float64), np.full(size, 2.5)  # the sample misses the tail; all ties
+    for values in (spread, tied, rising, rising[::-1].copy(), equal):
+        assert kth_largest(values, k) == np.partition(values, size - k)[size - k]
