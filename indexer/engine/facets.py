@@ -136,8 +136,9 @@ def count(
     (``narrowing``: a filter's name to which of ``found`` it keeps, or None when it is not set)."""
     out: dict[str, dict[str, int]] = {}
     found = found.astype(np.intp, copy=False)  # once, not in each facet's indexing
+    given = {key: mask for key, mask in narrowing.items() if mask is not None}
     for facet in FACETS:
-        docs = intersect(found, (m for key, m in narrowing.items() if key != facet.filter_key))
+        docs = intersect(found, (m for key, m in given.items() if key != facet.filter_key)) if given else found
         column = columns[facet.source]
         tally = np.bincount(column.codes[docs], minlength=len(column.values))
         if (blank := column.code("")) >= 0:

@@ -359,7 +359,8 @@ class Grams:
             return parts[0][1]
         docs = np.concatenate([p[0] for _, p in parts])
         counts = np.concatenate([p[1] for _, p in parts])
-        if (docs[1:] > docs[:-1]).all():  # segments in docnum order, as a build writes them
+        # Segments come in docnum order (each part's docnums follow the last's), so rows kept in order stay so.
+        if all(s.ordered for s, _ in parts):
             return docs, counts
         order = np.argsort(docs, kind="stable")
         return docs[order], counts[order]
