@@ -31,7 +31,7 @@ from .errors import IndexCorruptError, IndexerError
 from .language import shapes, thesaurus
 from .language.analysis import init as init_analysis
 from .language.analysis import load_words
-from .language.vocabulary import reader
+from .language.vocabulary import reader, syllables
 from .storage.generation import Generation
 from .storage.store import IndexStore
 from .urls import article_url
@@ -242,6 +242,22 @@ class SearchService:
         """The live archive's ``count`` most frequent words of two characters or more, the most frequent first."""
         frequency = self.generation().vocabulary.frequency
         return heapq.nlargest(count, (w for w in frequency if len(w) > 1), key=frequency.__getitem__)
+
+    def rehearsal(self, count: int) -> list[dict[str, str]]:
+        """Searches of each kind staff type, made of the archive's ``count`` most frequent words (their search
+        parameters): each word, two of them together, a word in pinyin, a word in a district or in a span of
+        years. A worker answers them before its first request (``bulletin.app.App.rehearse``)."""
+        words = self.frequent_words(count)
+        few = words[: max(1, count // 10)]
+        years = sorted({r["year"] for r in self.generation().issues.values()})
+        searches = [{"q": w} for w in words]
+        pairs = zip(words[: 2 * len(few) : 2], words[1 : 2 * len(few) : 2], strict=False)  # an odd last one alone
+        searches += [{"q": f"{a} {b}"} for a, b in pairs]
+        searches += [{"q": "".join(syllables(w))} for w in few]
+        searches += [{"q": w, "district": d} for w, d in zip(few, self.values("district"), strict=False)]
+        if years:
+            searches += [{"q": w, "from": str(years[0]), "to": str(years[len(years) // 2])} for w in few]
+        return searches
 
     def issues(self) -> list[dict[str, Any]]:
         """All issues, newest first, without their article lists."""
