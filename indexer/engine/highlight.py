@@ -22,6 +22,7 @@ SEPARATOR = " … "
 _TOKENS = re.compile(r"[A-Za-z0-9]+(?:\.[0-9]+)*|[^\sA-Za-z0-9]")
 _HARD = re.compile("[。！？；!?;]")  # sentence breaks (a line break is read as a space)
 _SOFT = re.compile("[，、：,:]")  # clause breaks
+_LAST_HARD, _LAST_SOFT = (re.compile(".*" + b.pattern, re.S) for b in (_HARD, _SOFT))  # through the last one
 _ESCAPED = re.compile("[&<>\"']")  # what html.escape changes
 _CJK_ONLY = re.compile("^(?:[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in CJK_RANGES) + r"]|\\s\*)+$")
 
@@ -96,15 +97,21 @@ def _windows(text: str, ranges: list[tuple[int, int]], size: int, fragments: int
     that meet joined, as long as all of them fit ``size`` times ``fragments`` characters."""
     windows: list[tuple[int, int]] = []
     budget = size * fragments  # dense matches widen one fragment; they must not make the snippet a page
+    closed = 0  # the characters of every window but the last
     for start, end in ranges:
         if windows and end <= windows[-1][1]:
             continue
         own = _cut_start(text, max(0, start - size // 3))
         joins = bool(windows) and own <= windows[-1][1]
-        if not joins and len(windows) == fragments:
+        if joins:
+            lo = windows[-1][0]
+        elif len(windows) == fragments:
             break
-        lo = windows[-1][0] if joins else own
-        room = budget - sum(b - a for a, b in (windows[:-1] if joins else windows))
+        else:
+            lo = own
+            if windows:
+                closed += windows[-1][1] - windows[-1][0]
+        room = budget - closed
         if windows and end - lo > room:
             break
         hi = _cut_end(text, min(len(text), max(end, min(own + size, lo + room))))
@@ -144,15 +151,14 @@ def snippet(
 
 
 def _cut_start(text: str, pos: int) -> int:
-    """Move ``pos`` forward to just after a sentence or clause break, if one is near."""
+    """Move ``pos`` back to just after a sentence or clause break, if one is near."""
     if pos == 0:
         return 0
     lo = max(0, pos - 20)
-    before = text[lo : pos + 1][::-1]  # the last break is the first of the reversed window
-    for breaks in (_HARD, _SOFT):
-        found = breaks.search(before)
+    for last_break in (_LAST_HARD, _LAST_SOFT):
+        found = last_break.match(text, lo, pos + 1)
         if found:
-            return pos + 1 - found.start()
+            return found.end()
     return pos
 
 
