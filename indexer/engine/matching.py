@@ -54,6 +54,11 @@ class Texts:
     def body(self, doc: int) -> str:
         return _slice(self.body_chunks, self.body_starts, doc, self.CHUNK)
 
+    def title_lengths(self, docs: np.ndarray) -> np.ndarray:
+        """The length of each of ``docs``' titles (ascending or not)."""
+        begin, end = _bounds(self.title_starts, docs, self.CHUNK)
+        return np.asarray(end, dtype=np.int64) - np.asarray(begin, dtype=np.int64)
+
     def in_titles(self, docs: np.ndarray, word: str) -> np.ndarray:
         """Whether each of ``docs`` (ascending) has ``word`` in its title."""
         return _counts(self.title_chunks, self.title_starts, docs, word, self.CHUNK) > 0

@@ -9,13 +9,15 @@ generation's postings on request; nothing is stored by hand.
 
 from __future__ import annotations
 
+import heapq
 import math
-from collections import Counter, defaultdict
+from collections import Counter
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..language.analysis import words
+from .docsets import union
 
 if TYPE_CHECKING:  # the engine reads a generation, it does not open one
     from ..storage.generation import Generation
@@ -35,30 +37,48 @@ def related(gen: Generation, docnum: int, limit: int = 5) -> list[int]:
     text = f"{gen.texts.title(docnum)} {gen.texts.body(docnum)}"
     counts = Counter(w for w in words(text) if len(w) >= 2 and not w.isdigit())
     weights: dict[str, float] = {}
-    postings: dict[str, list[int]] = {}
+    postings: dict[str, np.ndarray] = {}
     for word, tf in counts.items():
-        docs = np.union1d(gen.word_docs("body", word), gen.word_docs("title", word)).tolist()
+        body = gen.word_docs("body", word)
+        if len(body) > COMMON * total:  # the union would be larger still
+            continue
+        docs = union(body, gen.word_docs("title", word))
         if len(docs) <= 1 or len(docs) > COMMON * total:
             continue
         postings[word] = docs
         weights[word] = (1 + math.log(tf)) * math.log(total / len(docs))
-    scores: dict[int, float] = defaultdict(float)
-    shared: Counter[int] = Counter()
-    for word in sorted(weights, key=weights.__getitem__, reverse=True)[:TOP_WORDS]:
-        for other in postings[word]:
-            if other != docnum:
-                scores[other] += weights[word]
-                shared[other] += 1
+    chosen = sorted(weights, key=weights.__getitem__, reverse=True)[:TOP_WORDS]
+    if not chosen:
+        return []
+    # Each article's score summed word by word in this order, as one weighted count.
+    everyone = np.concatenate([postings[w] for w in chosen])
+    size = int(everyone.max()) + 1
+    weight = np.repeat([weights[w] for w in chosen], [len(postings[w]) for w in chosen])
+    scores = np.bincount(everyone, weights=weight, minlength=size)
+    shared = np.bincount(everyone, minlength=size)
+    if docnum < size:
+        shared[docnum] = 0  # not related to itself
+    candidates = np.flatnonzero(shared >= MIN_SHARED)
+    lengths = gen.texts.lengths[candidates] + gen.texts.title_lengths(candidates)
+    # A candidate's score before the same-issue and same-unit discounts bounds its final one: candidates are
+    # scored in the order of that bound, until the next cannot reach the ``limit`` best.
+    bound = scores[candidates] / np.log(10 + lengths / 100)
+    order = np.argsort(-bound, kind="stable")
     issue, unit = gen.cols["issue_id"], gen.cols["unit"]
-    ranked = []
-    for other, score in scores.items():
-        if shared[other] < MIN_SHARED:
-            continue
-        length = int(gen.texts.lengths[other]) + len(gen.texts.title(other))
-        score /= math.log(10 + length / 100)
+    ranked: list[tuple[float, str, int]] = []
+    best: list[float] = []  # the ``limit`` best scores so far, the lowest first
+    for at in order.tolist():
+        if len(best) == limit and bound[at] * (1 + 1e-9) < best[0]:  # np.log and math.log may differ in the last bit
+            break
+        other, length = int(candidates[at]), int(lengths[at])
+        score = float(scores[other]) / math.log(10 + length / 100)
         if issue[other] == issue[docnum]:
             score *= SAME_ISSUE
         if unit[other] and unit[other] == unit[docnum]:
             score *= SAME_UNIT
         ranked.append((-score, gen.cols["id"][other], other))
-    return [other for _, _, other in sorted(ranked)[:limit]]
+        if len(best) < limit:
+            heapq.heappush(best, score)
+        elif score > best[0]:
+            heapq.heapreplace(best, score)
+    return [other for _, _, other in heapq.nsmallest(limit, ranked)]
