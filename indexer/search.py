@@ -251,7 +251,7 @@ class SearchService:
         few = words[: max(1, count // 10)]
         years = sorted({r["year"] for r in self.generation().issues.values()})
         searches = [{"q": w} for w in words]
-        pairs = zip(words[: 2 * len(few) : 2], words[1 : 2 * len(few) : 2], strict=False)  # an odd last one alone
+        pairs = zip(words[: 2 * len(few) : 2], words[1 : 2 * len(few) : 2], strict=False)  # an odd last: no pair
         searches += [{"q": f"{a} {b}"} for a, b in pairs]
         searches += [{"q": "".join(syllables(w))} for w in few]
         searches += [{"q": w, "district": d} for w, d in zip(few, self.values("district"), strict=False)]
