@@ -224,6 +224,8 @@ class Vocabulary:
         """Build now what corrections read on first use (the archive's characters by shape, its words by their
         initials): in a forking master, once for every worker rather than in each on its first slip."""
         self.shaped("")
+        assert self._shapes is not None
+        self._shapes.fill()
         self.initials("")
 
     def shaped(self, text: str) -> str | None:

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indexer.language import thesaurus
+from indexer.language.shapes import Shapes
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import forgiving
@@ -95,6 +96,17 @@ def test_shape_slips_are_corrected_towards_archive_words(archive, articles, type
     ok, result = answered(archive, articles, typed, meant)
     assert ok and [c.kind for c in result.understood.changes] == ["correction"], result.understood
     assert not archive.search(typed, exact="1").understood.guessed
+
+
+def test_look_alikes_worked_out_at_once_are_those_worked_out_when_asked(articles):
+    chars = {c for a in articles for c in a.title}
+    lazy, filled = Shapes(chars), Shapes(chars)
+    filled.fill()
+    outside = "毐曰"  # not in the archive's titles: worked out when asked, filled or not
+    assert not set(outside) & chars
+    for char in [*sorted(chars), *outside]:
+        assert filled.alike(char) == lazy.alike(char), char
+    assert any(filled.alike(c) for c in chars)
 
 
 @pytest.mark.parametrize("word", CONTROLS["archive"] + CONTROLS["elsewhere"])
