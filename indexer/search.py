@@ -32,6 +32,7 @@ from .language import shapes, thesaurus
 from .language.analysis import init as init_analysis
 from .language.analysis import load_words
 from .language.vocabulary import reader, syllables
+from .language.wordlists import held
 from .storage.generation import Generation
 from .storage.store import IndexStore
 from .urls import article_url
@@ -120,6 +121,10 @@ class SearchService:
             request = SearchRequest.create(**keywords)
         elif keywords:
             raise TypeError("give a SearchRequest or keywords, not both")
+        with held():  # the word lists as they are when the search starts, read once
+            return self._search(request)
+
+    def _search(self, request: SearchRequest) -> SearchResult:
         started = time.perf_counter()
         gen = self.generation()
         answer = answering.answer(gen, request)

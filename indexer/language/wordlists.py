@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -27,6 +30,7 @@ MAX_LINE = 1000  # characters of a line
 MAX_LINES = 20_000
 MAX_FILE_BYTES = 1024 * 1024
 _vocabulary_dir: Path | None = None  # None: the shipped files, read only
+_held: ContextVar[dict[str, tuple[str, int, int]] | None] = ContextVar("held_states", default=None)
 
 
 def use_vocabulary(folder: Path | None) -> None:
@@ -139,9 +143,34 @@ def signature(path: Path) -> tuple[str, int, int]:
     return str(path), stat.st_mtime_ns, stat.st_size
 
 
+@contextmanager
+def held() -> Iterator[None]:
+    """Within, each file's ``state`` is read once: a search asks for it several times (each query word cut,
+    each synonym looked up), and the files are the same from its start to its end."""
+    if _held.get() is not None:  # a search inside a search: the outer one's states
+        yield
+        return
+    token = _held.set({})
+    try:
+        yield
+    finally:
+        _held.reset(token)
+
+
 def state(name: str) -> tuple[str, int, int]:
     """The ``signature`` of the file in use, the data folder's once it exists, else the shipped one, with one
-    stat: every search asks, so that an edit made through another worker is seen at once."""
+    stat: every search asks, so that an edit made through another worker is seen at once (once a search,
+    inside ``held``)."""
+    states = _held.get()
+    if states is None:
+        return _state(name)
+    found = states.get(name)
+    if found is None:
+        found = states[name] = _state(name)
+    return found
+
+
+def _state(name: str) -> tuple[str, int, int]:
     if _vocabulary_dir is not None:
         path = os.path.join(_vocabulary_dir, name)
         try:
