@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
+import falcon
 import pytest
 from conftest import app_client, conforms, tree_snapshot, upload, variant_of_seed, wait_for
 
+from api import JSON
 from indexer.engine.request import MAX_QUERY
 
 TOKEN = {"Authorization": "Bearer s3cret-token"}
@@ -271,3 +275,10 @@ def test_related_articles_share_distinctive_words(client):
     assert others, summit
     assert "2017-06-a05" in related("2017-06-a14")  # 怀柔局's 峰会 article lists 朝阳局's
     assert set(next(iter(summit.values()))) == {"id", "title", "unit", "issue", "date", "url"}
+
+
+def test_keys_that_are_not_strings_are_written_as_the_standard_library_writes_them():
+    data = {"facets": {"year": {2017: 3, "2016": 1}}, "hits": [{"title": "城管", "page": None}]}
+    written = JSON.serialize(data, falcon.MEDIA_JSON)
+    assert json.loads(written) == json.loads(json.dumps(data, ensure_ascii=False))
+    assert json.loads(JSON.serialize({"a": 1}, falcon.MEDIA_JSON)) == {"a": 1}
