@@ -49,6 +49,14 @@ _ASCII_FLAG = 1 << 39  # ASCII word keys sit above every pair key (pairs need 32
 _MAX_COUNT = np.iinfo(np.uint16).max
 Writer = Callable[[Path, bytes], None]
 _DOC, _KEY, _START, _COUNT = np.dtype("<u4"), np.dtype("<u8"), np.dtype("<u8"), np.dtype("<u2")
+# Postings as read: sorted docnums, and the count of the key in each (None when the reader wants none).
+Postings = tuple[np.ndarray, np.ndarray | None]
+
+
+def _none(counted: bool) -> Postings:
+    return np.empty(0, np.int32), np.empty(0, _COUNT) if counted else None
+
+
 _CHAR = np.dtype("<u4")
 _ALIGN = 8  # each array starts at a multiple of 8 bytes, so a mapped table is read aligned
 _ARRAYS = ("keys", "starts", "docs", "counts")
@@ -251,58 +259,62 @@ class Segment:
             return np.empty(0, dtype)
         return np.frombuffer(self.map, dtype=dtype, count=count, offset=offset)
 
-    def _read(self, where: dict[str, list[int]], lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
-        """Docnums and counts of postings ``lo`` to ``hi`` (row order) of the arrays at ``where`` (a field's
-        pairs' or runs'), deleted rows left out."""
+    def _read(self, where: dict[str, list[int]], lo: int, hi: int, counted: bool) -> Postings:
+        """Docnums and, if ``counted``, counts of postings ``lo`` to ``hi`` (row order) of the arrays at
+        ``where`` (a field's pairs' or runs'), deleted rows left out."""
         (doc_at, _), (count_at, _) = where["docs"], where["counts"]
         n = hi - lo
         rows = np.frombuffer(os.pread(self.fd, n * _DOC.itemsize, doc_at + lo * _DOC.itemsize), dtype=_DOC)
-        counts = np.frombuffer(os.pread(self.fd, n * _COUNT.itemsize, count_at + lo * _COUNT.itemsize), dtype=_COUNT)
+        counts = None
+        if counted:  # a read of its own: half a lookup's reads, where the counts are not wanted
+            counts = np.frombuffer(os.pread(self.fd, n * _COUNT.itemsize, count_at + lo * _COUNT.itemsize), _COUNT)
         docs = self.remap[rows]
         if not self.whole:
             keep = docs >= 0
-            docs, counts = docs[keep], counts[keep]
+            docs, counts = docs[keep], None if counts is None else counts[keep]
         return docs, counts
 
-    def lookup(self, field: str, key: int) -> tuple[np.ndarray, np.ndarray]:
+    def lookup(self, field: str, key: int, counted: bool = True) -> Postings:
         """The postings of a pair or ASCII word key."""
         where = self.layout[field]
-        return self._find(self.keys[field], self.starts[field], key, where)
+        return self._find(self.keys[field], self.starts[field], key, where, counted)
 
-    def run(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    def run(self, field: str, text: str, counted: bool = True) -> Postings:
         """The postings of a run of CJK characters (of a length in ``RUNS``): the articles holding it, with its
         count in each (every place it starts)."""
         ranks = [self.ranks.get(c, 0) for c in text]
         if len(ranks) not in RUNS or not all(ranks):  # a character this segment never saw
-            return np.empty(0, np.int32), np.empty(0, _COUNT)
+            return _none(counted)
         key = 0
         for rank in ranks:
             key = key << self.bits | rank
         n = len(ranks)
         where = {"docs": self.layout[field][f"docs{n}"], "counts": self.layout[field][f"counts{n}"]}
-        return self._find(self.run_keys[field, n], self.run_starts[field, n], key, where)
+        return self._find(self.run_keys[field, n], self.run_starts[field, n], key, where, counted)
 
-    def word(self, field: str, word: str) -> tuple[np.ndarray, np.ndarray]:
+    def word(self, field: str, word: str, counted: bool = True) -> Postings:
         """The postings of a jieba word: the articles holding it whole, with its count in each."""
         where = {"docs": self.layout[field]["docsw"], "counts": self.layout[field]["countsw"]}
-        return self._find(self.word_keys[field], self.word_starts[field], word_key(word), where)
+        return self._find(self.word_keys[field], self.word_starts[field], word_key(word), where, counted)
 
-    def _find(self, keys: np.ndarray, starts: np.ndarray, key: int, where: dict[str, list[int]]):
+    def _find(self, keys: np.ndarray, starts: np.ndarray, key: int, where: dict[str, list[int]], counted: bool):
         # The key as the table's own type: a Python int would have numpy convert the whole table to compare.
         i = int(keys.searchsorted(keys.dtype.type(key)))
         if i == len(keys) or int(keys[i]) != key:
-            return np.empty(0, np.int32), np.empty(0, _COUNT)
-        return self._read(where, int(starts[i]), int(starts[i + 1]))
+            return _none(counted)
+        return self._read(where, int(starts[i]), int(starts[i + 1]), counted)
 
-    def prefix(self, field: str, char: str) -> tuple[np.ndarray, np.ndarray]:
+    def prefix(self, field: str, char: str, counted: bool = True) -> Postings:
         """Docnums holding a key that starts with the CJK character ``char`` (every text containing it), and
         its count in each: every place it occurs starts one key, so the keys' counts sum to it."""
         keys, low = self.keys[field], ord(char) << 16
         lo, hi = keys.searchsorted(np.array([low, low + (1 << 16)], dtype=keys.dtype)).tolist()
         if lo == hi:
-            return np.empty(0, np.int32), np.empty(0, np.int64)
+            return _none(counted)
         starts = self.starts[field]
-        docs, counts = self._read(self.layout[field], int(starts[lo]), int(starts[hi]))
+        docs, counts = self._read(self.layout[field], int(starts[lo]), int(starts[hi]), counted)
+        if counts is None:
+            return np.unique(docs), None
         order = np.argsort(docs, kind="stable")
         docs, counts = docs[order], counts[order].astype(np.int64)
         first = np.flatnonzero(np.concatenate(([True], docs[1:] != docs[:-1])))
@@ -337,37 +349,38 @@ class Grams:
         chosen = order[: int(np.searchsorted(np.cumsum(totals[order]), budget, side="right"))]
         return [(FIELDS[int(combined[0, i])], int(combined[1, i])) for i in chosen]
 
-    def lookup(self, field: str, key: int) -> tuple[np.ndarray, np.ndarray]:
-        """Sorted docnums holding a pair or ASCII word key in ``field``, and its count in each."""
-        return self._joined([(s, s.lookup(field, key)) for s in self.segments])
+    def lookup(self, field: str, key: int, counted: bool = True) -> Postings:
+        """Sorted docnums holding a pair or ASCII word key in ``field``, and (if ``counted``) its count in each."""
+        return self._joined([(s, s.lookup(field, key, counted)) for s in self.segments], counted)
 
-    def run(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    def run(self, field: str, text: str, counted: bool = True) -> Postings:
         """Sorted docnums holding the run of CJK characters ``text`` (of a length in ``RUNS``) in ``field``,
-        and its count in each."""
-        return self._joined([(s, s.run(field, text)) for s in self.segments])
+        and (if ``counted``) its count in each."""
+        return self._joined([(s, s.run(field, text, counted)) for s in self.segments], counted)
 
-    def word(self, field: str, word: str) -> tuple[np.ndarray, np.ndarray]:
-        """Sorted docnums holding the jieba word ``word`` whole in ``field``, and its count in each."""
-        return self._joined([(s, s.word(field, word)) for s in self.segments])
+    def word(self, field: str, word: str) -> np.ndarray:
+        """Sorted docnums holding the jieba word ``word`` whole in ``field``."""
+        return self._joined([(s, s.word(field, word, False)) for s in self.segments], False)[0]
 
     @staticmethod
-    def _joined(parts: list[tuple[Segment, tuple[np.ndarray, np.ndarray]]]) -> tuple[np.ndarray, np.ndarray]:
+    def _joined(parts: list[tuple[Segment, Postings]], counted: bool) -> Postings:
         parts = [(s, p) for s, p in parts if len(p[0])]
         if not parts:
-            return np.empty(0, np.int32), np.empty(0, _COUNT)
+            return _none(counted)
         if len(parts) == 1 and parts[0][0].ordered:
             return parts[0][1]
         docs = np.concatenate([p[0] for _, p in parts])
-        counts = np.concatenate([p[1] for _, p in parts])
+        counts = np.concatenate([p[1] for _, p in parts]) if counted else None
         # Segments come in docnum order (each part's docnums follow the last's), so rows kept in order stay so.
         if all(s.ordered for s, _ in parts):
             return docs, counts
         order = np.argsort(docs, kind="stable")
-        return docs[order], counts[order]
+        return docs[order], None if counts is None else counts[order]
 
-    def prefix(self, field: str, char: str) -> tuple[np.ndarray, np.ndarray]:
-        """Sorted docnums holding the CJK character ``char`` in ``field``, and its count in each."""
-        return self._joined([(s, s.prefix(field, char)) for s in self.segments])
+    def prefix(self, field: str, char: str, counted: bool = True) -> Postings:
+        """Sorted docnums holding the CJK character ``char`` in ``field``, and (if ``counted``) its count in
+        each."""
+        return self._joined([(s, s.prefix(field, char, counted)) for s in self.segments], counted)
 
     def close(self) -> None:
         for segment in self.segments:

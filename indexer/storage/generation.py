@@ -22,6 +22,7 @@ from archive import Article
 
 from ..engine import grams, ranking
 from ..engine.facets import FACETS, Coded
+from ..engine.grams import Postings
 from ..engine.matching import Texts
 from ..errors import IndexCorruptError
 from ..language.folding import fold_all
@@ -124,24 +125,25 @@ class Generation:
         back all day)."""
         docs = self.cache.get((field, word))
         if docs is None:
-            docs = self.grams.word(field, word)[0]
+            docs = self.grams.word(field, word)
             self.cache.put((field, word), docs)
         return docs
 
-    def pairs(self, field: str, key: int) -> tuple[np.ndarray, np.ndarray]:
-        """Sorted docnums whose ``field`` holds the pair key ``key``, with its count in each (``grams``)."""
+    def pairs(self, field: str, key: int) -> Postings:
+        """Sorted docnums whose ``field`` holds the pair key ``key``, with its count in each (``grams``; a
+        title's counts are None, see ``_counted``)."""
         found = self.cache.get(("pairs", field, key))
         if found is None:
-            found = self.grams.lookup(field, key)
+            found = self.grams.lookup(field, key, _counted(field))
             self.cache.put(("pairs", field, key), found)
         return found
 
-    def runs(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    def runs(self, field: str, text: str) -> Postings:
         """Sorted docnums whose ``field`` holds the run of three or four CJK characters ``text``, with its
-        count in each (``grams``)."""
+        count in each (``grams``; a title's counts are None, see ``_counted``)."""
         found = self.cache.get(("runs", field, text))
         if found is None:
-            found = self.grams.run(field, text)
+            found = self.grams.run(field, text, _counted(field))
             self.cache.put(("runs", field, text), found)
         return found
 
@@ -151,11 +153,12 @@ class Generation:
         for field, key in self.grams.longest(self.cache.budget // 2):
             self.pairs(field, key)
 
-    def holding_char(self, field: str, char: str) -> tuple[np.ndarray, np.ndarray]:
-        """Sorted docnums whose ``field`` contains the CJK character ``char``, with its count in each."""
+    def holding_char(self, field: str, char: str) -> Postings:
+        """Sorted docnums whose ``field`` contains the CJK character ``char``, with its count in each (a
+        title's counts are None, see ``_counted``)."""
         found = self.cache.get(("char", field, char))
         if found is None:
-            found = self.grams.prefix(field, char)
+            found = self.grams.prefix(field, char, _counted(field))
             self.cache.put(("char", field, char), found)
         return found
 
@@ -197,6 +200,12 @@ def _fold_texts(opened: list[parts.Part]) -> tuple[Texts, np.ndarray]:
         bodies += part_bodies
     folded_bodies, plain = fold_all(bodies)
     return Texts(fold_all(titles)[0], folded_bodies), plain
+
+
+def _counted(field: str) -> bool:
+    """Whether a field's postings are read with their counts: a title's never are (ranking asks only whether a
+    title holds a word; the body's counts are its term frequencies), which halves a title lookup's reads."""
+    return field != "title"
 
 
 def _shared(column: list[Any]) -> list[Any]:

@@ -230,6 +230,7 @@ def test_a_words_postings_are_the_articles_cut_into_it_with_its_count(written):
         docs, counts = built.word("body", word)
         expected = [(row, words[word]) for row, words in enumerate(cut) if word in words]
         assert list(zip(docs.tolist(), counts.tolist(), strict=True)) == expected, word
+        _same_docs_uncounted(docs, built.word("body", word, counted=False))
     for word in sorted({w for words in title_words[:10] for w in words}):
         expected = [row for row, words in enumerate(title_words) if word in words]
         assert built.word("title", word)[0].tolist() == expected and expected
@@ -245,6 +246,7 @@ def test_a_runs_postings_are_the_articles_holding_it_with_its_count(written, n):
         docs, counts = segment.run("body", run)
         expected = [(row, text.count(run)) for row, text in enumerate(texts) if run in text]
         assert list(zip(docs.tolist(), counts.tolist(), strict=True)) == expected, run
+        _same_docs_uncounted(docs, segment.run("body", run, counted=False))
     assert segment.run("body", "㐀㐁㐂㐃"[:n])[0].size == 0  # characters no article holds
     assert segment.run("body", "执法")[0].size == 0  # pairs have keys of their own
 
@@ -257,6 +259,12 @@ def test_a_characters_postings_are_the_articles_holding_it_with_its_count(writte
         docs, counts = segment.prefix("body", char)
         expected = [(row, text.count(char)) for row, text in enumerate(texts) if char in text]
         assert list(zip(docs.tolist(), counts.tolist(), strict=True)) == expected, char
+        _same_docs_uncounted(docs, segment.prefix("body", char, counted=False))
+
+
+def _same_docs_uncounted(docs, uncounted):
+    """Postings read without their counts: the same articles, and no counts."""
+    assert uncounted[0].tolist() == docs.tolist() and uncounted[1] is None
 
 
 @pytest.mark.parametrize("n", [3, 4])
