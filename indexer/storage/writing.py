@@ -32,6 +32,10 @@ from .store import replace_file
 # Full builds of at least this many articles use a process per core (fewer are not worth the start-up).
 PARALLEL_FROM = 1000
 MAX_PROCS = 4
+# Articles a build process writes as one part; past them, as two (each process holds a part's postings while
+# it writes them). Every search reads every part, so fewer are faster: at 20,000 articles two parts instead
+# of four took 3 % less of a worker's time a search, for a build peak of 1.1 GB instead of 0.7.
+ONE_PART_UP_TO = 12_500
 _building = False
 
 
@@ -78,7 +82,7 @@ def delete_issue(generation: Path, issue_id: str) -> int:
 def _build(generation: Path, issues: list[Issue], bar: Any) -> None:
     total = sum(len(i.articles) for i in issues)
     procs = min(os.cpu_count() or 1, MAX_PROCS) if total >= PARALLEL_FROM else 1
-    shares = _shares(issues, procs * 2) if procs > 1 else [issues]
+    shares = _shares(issues, procs * (1 if total <= procs * ONE_PART_UP_TO else 2)) if procs > 1 else [issues]
     folders = [generation / f"{parts.PREFIX}{n + 1:06d}" for n in range(len(shares))]
     words: dict[str, list] = {}
     if procs == 1:
