@@ -97,12 +97,27 @@ class _Sink:
         return b"".join(self.parts)
 
 
+class Settled:
+    """gunicorn's settings as a worker reads them, each looked up once: ``Config`` looks a setting up anew at
+    every access, and its parser and response ask about twenty times a request. A worker's settings do not
+    change while it runs (a reload starts new workers)."""
+
+    def __init__(self, cfg: object) -> None:
+        self._cfg = cfg
+
+    def __getattr__(self, name: str) -> object:
+        value = getattr(self._cfg, name)
+        setattr(self, name, value)
+        return value
+
+
 class Worker(BaseWorker):
     def run(self) -> None:
         self._rehearse()
         if self.cfg.is_ssl:  # serve speaks no TLS itself; gunicorn's own handling stays for it
             SyncWorker.run(self)  # type: ignore[arg-type]
             return
+        self.settings = Settled(self.cfg)
         self.selector = selectors.DefaultSelector()
         self.connections: dict[int, Connection] = {}
         self.buffered = 0
@@ -145,7 +160,7 @@ class Worker(BaseWorker):
         return max(0.0, min(1.0, soonest - time.monotonic()))
 
     def _accept(self, listener: socket.socket) -> None:
-        while len(self.connections) < self.cfg.worker_connections or self._drop_idle():
+        while len(self.connections) < self.settings.worker_connections or self._drop_idle():
             try:
                 client, addr = listener.accept()
             except (BlockingIOError, InterruptedError):
@@ -215,7 +230,7 @@ class Worker(BaseWorker):
     def _handle(self, connection: Connection, raw: bytes) -> None:
         req = None
         try:
-            req = next(BoundedParser(self.cfg, [raw], connection.addr))
+            req = next(BoundedParser(self.settings, [raw], connection.addr))
             self._respond(connection, req)
         except StopIteration:
             self._close(connection)
@@ -225,14 +240,14 @@ class Worker(BaseWorker):
     def _respond(self, connection: Connection, req: Request) -> None:
         sink = _Sink()
         started = datetime.now()
-        resp, environ = wsgi.create(req, sink, connection.addr, connection.listener.getsockname(), self.cfg)
+        resp, environ = wsgi.create(req, sink, connection.addr, connection.listener.getsockname(), self.settings)
         self.nr += 1
         if self.nr >= self.max_requests or not self.alive:
             self.alive = False
             resp.force_close()
         elif self._others_waiting(connection):
             resp.force_close()  # the client reconnects, and an idle worker takes it (see ``_others_waiting``)
-        self.cfg.pre_request(self, req)
+        self.settings.pre_request(self, req)
         respiter = self.wsgi(environ, resp.start_response)
         try:
             for item in respiter:
@@ -242,7 +257,7 @@ class Worker(BaseWorker):
             self.log.access(resp, req, environ, datetime.now() - started)
             if hasattr(respiter, "close"):
                 respiter.close()
-            self.cfg.post_request(self, req, environ, resp)
+            self.settings.post_request(self, req, environ, resp)
         connection.answer(sink.data(), resp.should_close(), time.monotonic())
         self._write(connection)
 
