@@ -52,7 +52,6 @@ _STATUS = (
     (http_errors.ExpectationFailed, 417),
     (http_errors.UnsupportedTransferCoding, 501),
     (http_errors.ForbiddenProxyRequest, 403),
-    (http_errors.ConfigurationProblem, 500),
     (http_errors.ParseException, 400),  # every other malformed request
 )
 _GONE = (errno.EPIPE, errno.ECONNRESET, errno.ENOTCONN, errno.EBADF)

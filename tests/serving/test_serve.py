@@ -152,6 +152,8 @@ def test_every_refusal_is_answered_in_chinese_in_the_apps_own_shape(served):
     many = [(f"X-Many-{i}", "1") for i in range(60)]
     answers["fields 431"] = raw_request(server, get_with("/api/search?q=x", many))
     answers["garbage 400"] = raw_request(server, b"NOT HTTP AT ALL\r\n\r\n")
+    # A SCRIPT_NAME header (gunicorn takes it from the loopback, as from a proxy) that the path is not under.
+    answers["script name 400"] = raw_request(server, get_with("/api/search?q=x", [("SCRIPT_NAME", "/elsewhere")]))
 
     expected = {
         "app 431 /api/search?q=x": (431, "json", "请求头过大"),
@@ -160,6 +162,7 @@ def test_every_refusal_is_answered_in_chinese_in_the_apps_own_shape(served):
         "field 431": (431, "html", "请求头过大"),
         "fields 431": (431, "html", "请求头过大"),
         "garbage 400": (400, "html", "请求无效"),
+        "script name 400": (400, "json", "请求无效"),
     }
     for name, (status, kind, title) in expected.items():
         got_status, headers, body = answers[name]
