@@ -49,18 +49,18 @@ _ASCII_FLAG = 1 << 39  # ASCII word keys sit above every pair key (pairs need 32
 _MAX_COUNT = np.iinfo(np.uint16).max
 Writer = Callable[[Path, bytes], None]
 _DOC, _KEY, _START, _COUNT = np.dtype("<u4"), np.dtype("<u8"), np.dtype("<u8"), np.dtype("<u2")
+_CHAR = np.dtype("<u4")
+_ALIGN = 8  # each array starts at a multiple of 8 bytes, so a mapped table is read aligned
+_ARRAYS = ("keys", "starts", "docs", "counts")
+RUNS = (3, 4)  # the lengths of runs with postings of their own
+
+
 # Postings as read: sorted docnums, and the count of the key in each (None when the reader wants none).
 Postings = tuple[np.ndarray, np.ndarray | None]
 
 
 def _none(counted: bool) -> Postings:
     return np.empty(0, np.int32), np.empty(0, _COUNT) if counted else None
-
-
-_CHAR = np.dtype("<u4")
-_ALIGN = 8  # each array starts at a multiple of 8 bytes, so a mapped table is read aligned
-_ARRAYS = ("keys", "starts", "docs", "counts")
-RUNS = (3, 4)  # the lengths of runs with postings of their own
 
 
 def word_key(word: str) -> int:
