@@ -133,11 +133,6 @@ def mark(text: str, ranges: list[tuple[int, int]]) -> str:
     return "".join(out)
 
 
-def spans(text: str, terms: list[str], *, plain: bool = False) -> list[tuple[int, int]]:
-    """``Marks.spans`` for one text."""
-    return Marks(terms).spans(text, plain=plain)
-
-
 def highlight_all(text: str, terms: list[str]) -> str:
     """``Marks.all`` for one text."""
     return Marks(terms).all(text)
